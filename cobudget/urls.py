@@ -1,0 +1,32 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cobudget import health, views
+from groups import api as groups_api
+
+api_patterns = [
+    path("auth/token/", groups_api.obtain_token, name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("groups.api_urls")),
+    path("", include("buckets.api_urls")),
+    path("", include("allocations.api_urls")),
+    path("", include("proposals.api_urls")),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/", include(api_patterns)),
+    path("", views.dashboard, name="dashboard"),
+    path("g/<slug:slug>/", views.group_page, name="group"),
+    path("", include("groups.urls")),
+    path("", include("buckets.urls")),
+    path("", include("allocations.urls")),
+    path("", include("proposals.urls")),
+]

@@ -1,0 +1,51 @@
+"""Pages composed from several apps: the dashboard and the group page.
+
+This project package sits above every app, so it may read from all of them.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from allocations import selectors as allocation_selectors
+from buckets import selectors as bucket_selectors
+from groups import selectors as group_selectors
+from groups.models import JoinRequest, Role
+from proposals import selectors as proposal_selectors
+
+
+@login_required
+def dashboard(request):
+    memberships = list(group_selectors.groups_of(request.user))
+    admin_groups = [m.group_id for m in memberships if m.role == Role.ADMIN]
+    pending_requests = (
+        JoinRequest.objects.filter(group_id__in=admin_groups, status=JoinRequest.Status.PENDING)
+        .select_related("group", "user")
+        .order_by("created_at")[:20]
+    )
+    return render(
+        request,
+        "dashboard.html",
+        {
+            "memberships": memberships,
+            "envelopes": allocation_selectors.envelopes_for_dashboard(request.user),
+            "awaiting_vote": proposal_selectors.awaiting_vote(request.user),
+            "pending_requests": pending_requests,
+        },
+    )
+
+
+@login_required
+def group_page(request, slug):
+    group, membership = group_selectors.get_group_for(request.user, slug)
+    return render(
+        request,
+        "group.html",
+        {
+            "group": group,
+            "membership": membership,
+            "is_admin": membership.role == Role.ADMIN,
+            "rounds": bucket_selectors.rounds_for(group=group, user=request.user),
+            "open_proposals": proposal_selectors.open_proposals(group=group, user=request.user)[:10],
+            "member_count": group.memberships.count(),
+        },
+    )

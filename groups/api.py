@@ -1,0 +1,174 @@
+from django.contrib.auth import authenticate
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import (
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
+)
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from cobudget.errors import DomainError
+from groups import selectors, services
+from groups.models import Group, Membership, Role
+
+
+class TokenThrottle(AnonRateThrottle):
+    scope = "token"
+
+
+class TokenRequest(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(trim_whitespace=False, max_length=4096)
+
+
+@extend_schema(request=TokenRequest, responses=inline_serializer("Token", {"token": serializers.CharField()}))
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([TokenThrottle])
+def obtain_token(request):
+    """Exchange an e-mail and password for an API token."""
+    data = TokenRequest(data=request.data)
+    data.is_valid(raise_exception=True)
+    user = authenticate(request, email=data.validated_data["email"].lower(), password=data.validated_data["password"])
+    if user is None or not user.is_active:
+        raise DomainError("invalid_credentials", "Unable to log in with these credentials.", status=400)
+    token, _ = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    my_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Group
+        fields = ["name", "slug", "currency", "my_role"]
+
+    def get_my_role(self, group) -> str | None:
+        return selectors.role_of(self.context["request"].user, group)
+
+
+class GroupCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    slug = serializers.SlugField(max_length=60)
+    currency = serializers.ChoiceField(choices=[c for c, _ in Group._meta.get_field("currency").choices], default="EUR")
+
+
+class GroupListCreate(GenericAPIView):
+    serializer_class = GroupSerializer
+
+    def get_queryset(self):
+        return Group.objects.filter(memberships__user=self.request.user).order_by("name")
+
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(GroupSerializer(page, many=True, context={"request": request}).data)
+
+    @extend_schema(request=GroupCreateSerializer, responses={201: GroupSerializer})
+    def post(self, request):
+        data = GroupCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        group = services.create_group(creator=request.user, **data.validated_data)
+        return Response(GroupSerializer(group, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class GroupDetail(GenericAPIView):
+    serializer_class = GroupSerializer
+
+    def get(self, request, slug):
+        group, _ = selectors.get_group_for(request.user, slug)
+        return Response(GroupSerializer(group, context={"request": request}).data)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    email = serializers.SerializerMethodField()
+    name = serializers.CharField(source="user.name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "name", "role"]
+
+    def get_email(self, membership) -> str | None:
+        # Member e-mails are for admins and accountants, unless the group shows them to all.
+        viewer = self.context.get("viewer_role")
+        if viewer in (Role.ADMIN, Role.ACCOUNTANT) or self.context.get("show_emails") or (
+            membership.user_id == self.context["request"].user.id
+        ):
+            return membership.user.email
+        return None
+
+
+class MemberCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+def _member_context(request, group, membership):
+    return {"request": request, "viewer_role": membership.role, "show_emails": group.show_member_emails}
+
+
+class MemberList(GenericAPIView):
+    serializer_class = MemberSerializer
+
+    def get(self, request, slug):
+        group, membership = selectors.get_group_for(request.user, slug)
+        page = self.paginate_queryset(selectors.members_of(group))
+        return self.get_paginated_response(
+            MemberSerializer(page, many=True, context=_member_context(request, group, membership)).data
+        )
+
+    @extend_schema(request=MemberCreateSerializer, responses={201: MemberSerializer, 200: MemberSerializer})
+    def post(self, request, slug):
+        group, membership = selectors.get_group_for(request.user, slug)
+        if membership.role != Role.ADMIN:
+            raise PermissionDenied()
+        data = MemberCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new, created = services.add_member(group=group, actor=request.user, **data.validated_data)
+        return Response(
+            MemberSerializer(new, context=_member_context(request, group, membership)).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class MemberDetail(GenericAPIView):
+    serializer_class = MemberSerializer
+
+    def _get(self, request, slug, pk):
+        group, membership = selectors.get_group_for(request.user, slug)
+        target = get_object_or_404(Membership.objects.select_related("user"), group=group, pk=pk)
+        return group, membership, target
+
+    def get(self, request, slug, pk):
+        group, membership, target = self._get(request, slug, pk)
+        return Response(MemberSerializer(target, context=_member_context(request, group, membership)).data)
+
+    @extend_schema(request=MemberUpdateSerializer)
+    def patch(self, request, slug, pk):
+        group, membership, target = self._get(request, slug, pk)
+        if membership.role != Role.ADMIN:
+            raise PermissionDenied()
+        data = MemberUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target = services.change_role(membership=target, role=data.validated_data["role"], actor=request.user)
+        return Response(MemberSerializer(target, context=_member_context(request, group, membership)).data)
+
+    def delete(self, request, slug, pk):
+        group, membership, target = self._get(request, slug, pk)
+        if membership.role != Role.ADMIN:
+            raise PermissionDenied()
+        services.remove_member(membership=target, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,52 @@
+"""Reads shared by pages and the API: who may see what."""
+
+from django.http import Http404
+
+from groups.models import Group, Membership, Role
+
+
+def membership_of(user, group) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    cache = getattr(user, "_membership_cache", None)
+    if cache is None:
+        cache = user._membership_cache = {}
+    if group.pk not in cache:
+        cache[group.pk] = Membership.objects.filter(group=group, user=user).first()
+    return cache[group.pk]
+
+
+def role_of(user, group) -> str | None:
+    membership = membership_of(user, group)
+    return membership.role if membership else None
+
+
+def is_admin(user, group) -> bool:
+    return role_of(user, group) == Role.ADMIN
+
+
+def can_read_everything(user, group) -> bool:
+    return role_of(user, group) in (Role.ADMIN, Role.ACCOUNTANT)
+
+
+def get_group_for(user, slug: str) -> tuple[Group, Membership]:
+    """The group and the user's membership; 404 for anyone outside it."""
+    group = Group.objects.filter(slug=slug).first()
+    if group is None:
+        raise Http404
+    membership = membership_of(user, group)
+    if membership is None:
+        raise Http404
+    return group, membership
+
+
+def groups_of(user):
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("group")
+        .order_by("group__name")
+    )
+
+
+def members_of(group):
+    return Membership.objects.filter(group=group).select_related("user").order_by("user__name", "user__email")

@@ -1,0 +1,317 @@
+"""Every write on groups and memberships.
+
+Higher apps (allocations) register a membership hook so that a member who joins gets an
+envelope in each open round, without this app importing them.
+"""
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cobudget.errors import DomainError
+from cobudget.money import parse_amount
+from groups.models import Group, Invitation, InviteLink, JoinRequest, Membership, Role, User
+
+# Called inside the membership's transaction: hook(membership=, envelope_amount=, actor=).
+MEMBERSHIP_HOOKS: list[Callable] = []
+# Called inside the transaction before a membership is deleted: hook(membership=, actor=).
+REMOVAL_HOOKS: list[Callable] = []
+
+
+def _run_hooks(membership, *, envelope_amount=None, actor=None):
+    for hook in MEMBERSHIP_HOOKS:
+        hook(membership=membership, envelope_amount=envelope_amount, actor=actor)
+
+
+def _queue_invitation_mail(invitation_id: int):
+    from groups import tasks
+
+    transaction.on_commit(lambda: tasks.send_invitation.delay(invitation_id))
+
+
+def create_group(*, creator: User, name: str, slug: str, currency: str = "EUR", **extra) -> Group:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("invalid", _("A group needs a name."), status=400, field="name")
+    with transaction.atomic():
+        if Group.objects.filter(slug=slug).exists():
+            raise DomainError("slug_taken", _("This address is already taken."), status=409, field="slug")
+        try:
+            with transaction.atomic():
+                group = Group.objects.create(name=name, slug=slug, currency=currency, **extra)
+        except IntegrityError:
+            raise DomainError("slug_taken", _("This address is already taken."), status=409, field="slug") from None
+        membership = Membership.objects.create(group=group, user=creator, role=Role.ADMIN)
+        _run_hooks(membership, actor=creator)
+    return group
+
+
+def _get_or_invite_user(email: str, name: str = "") -> tuple[User, bool]:
+    email = User.objects.normalize_email(email).strip().lower()
+    user = User.objects.filter(email__iexact=email).first()
+    if user:
+        if name and not user.name:
+            user.name = name
+            user.save(update_fields=["name"])
+        return user, False
+    # Invited people are active at once; they set their password through the invitation.
+    return User.objects.create_user(email=email, name=name or ""), True
+
+
+def _check_role(role: str) -> str:
+    if role not in Role.values:
+        raise DomainError(
+            "invalid_role",
+            _("Unknown role “%(role)s”: use admin, accountant, member or contributor.") % {"role": role},
+            status=400,
+            field="role",
+        )
+    return role
+
+
+def add_member(
+    *,
+    group: Group,
+    email: str,
+    actor: User | None,
+    name: str = "",
+    role: str = Role.MEMBER,
+    envelope_amount: Decimal | None = None,
+    send_invitation: bool = True,
+) -> tuple[Membership, bool]:
+    """Add (or update) a member by e-mail, creating and inviting the account if missing.
+
+    Returns the membership and whether it was created.
+    """
+    _check_role(role)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError("invalid_email", _("Enter a valid e-mail address."), status=400, field="email") from None
+    with transaction.atomic():
+        user, _created_user = _get_or_invite_user(email, name)
+        membership, created = Membership.objects.select_for_update().get_or_create(
+            group=group, user=user, defaults={"role": role}
+        )
+        if not created and membership.role != role:
+            _guard_last_admin(membership, new_role=role)
+            membership.role = role
+            membership.save(update_fields=["role"])
+        if created:
+            invitation = Invitation.objects.create(
+                group=group, email=user.email, user=user, role=role, invited_by=actor
+            )
+            if send_invitation:
+                _queue_invitation_mail(invitation.id)
+        _run_hooks(membership, envelope_amount=envelope_amount, actor=actor)
+    return membership, created
+
+
+def _guard_last_admin(membership: Membership, *, new_role: str | None):
+    if membership.role == Role.ADMIN and new_role != Role.ADMIN:
+        admins = Membership.objects.filter(group=membership.group, role=Role.ADMIN).count()
+        if admins <= 1:
+            raise DomainError("last_admin", _("A group keeps at least one admin."), status=409)
+
+
+def change_role(*, membership: Membership, role: str, actor: User) -> Membership:
+    _check_role(role)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _guard_last_admin(membership, new_role=role)
+        membership.role = role
+        membership.save(update_fields=["role"])
+        _run_hooks(membership, actor=actor)
+    return membership
+
+
+def remove_member(*, membership: Membership, actor: User) -> None:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _guard_last_admin(membership, new_role=None)
+        for hook in REMOVAL_HOOKS:
+            hook(membership=membership, actor=actor)
+        membership.delete()
+
+
+def join(*, group: Group, user: User, role: str = Role.MEMBER) -> Membership:
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(group=group, user=user, defaults={"role": role})
+        if created:
+            _run_hooks(membership, actor=user)
+    return membership
+
+
+# --- invite links -------------------------------------------------------------------------
+
+
+def create_invite_link(*, group: Group, actor: User, role: str = Role.MEMBER, expires_at=None) -> InviteLink:
+    _check_role(role)
+    return InviteLink.objects.create(group=group, role=role, created_by=actor, expires_at=expires_at)
+
+
+def revoke_invite_link(*, link: InviteLink, actor: User) -> InviteLink:
+    InviteLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=timezone.now())
+    link.refresh_from_db()
+    return link
+
+
+def join_by_link(*, token: str, user: User) -> Membership:
+    link = InviteLink.objects.select_related("group").filter(token=token).first()
+    if link is None or not link.is_usable():
+        raise DomainError("invite_link_invalid", _("This invitation link is no longer valid."), status=404)
+    return join(group=link.group, user=user, role=link.role)
+
+
+# --- join requests ------------------------------------------------------------------------
+
+
+def request_to_join(*, group: Group, user: User, message: str = "") -> JoinRequest | Membership:
+    if group.join_policy == Group.JoinPolicy.OPEN:
+        return join(group=group, user=user)
+    if group.join_policy != Group.JoinPolicy.REQUEST:
+        raise DomainError("join_closed", _("This group is by invitation only."), status=403)
+    if Membership.objects.filter(group=group, user=user).exists():
+        raise DomainError("already_member", _("You are already a member of this group."))
+    existing = JoinRequest.objects.filter(group=group, user=user, status=JoinRequest.Status.PENDING).first()
+    if existing:
+        return existing
+    return JoinRequest.objects.create(group=group, user=user, message=message[:2000])
+
+
+def decide_join_request(*, join_request: JoinRequest, approve: bool, actor: User) -> JoinRequest:
+    with transaction.atomic():
+        updated = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
+            status=JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REFUSED,
+            decided_at=timezone.now(),
+            decided_by=actor,
+        )
+        join_request.refresh_from_db()
+        if updated and approve:
+            join(group=join_request.group, user=join_request.user)
+    return join_request
+
+
+# --- CSV import -----------------------------------------------------------------------------
+
+IMPORT_COLUMNS = ("email", "name", "role", "envelope")
+
+
+@dataclass
+class ImportRow:
+    line: int
+    email: str
+    name: str
+    role: str
+    envelope: Decimal | None
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportError_(DomainError):
+    def __init__(self, line: int, detail: str):
+        super().__init__("import_error", _("Line %(line)d: %(detail)s") % {"line": line, "detail": detail}, status=400)
+        self.line = line
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportError_(1, _("the file is not text."))
+
+
+def parse_member_csv(data: bytes | str, *, currency: str = "EUR") -> list[ImportRow]:
+    """Read and check every row before anything is written. A bad row raises ImportError_
+    naming its line (the header is line 1)."""
+    text = data if isinstance(data, str) else _decode(data)
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportError_(1, _("the file is empty; the first line must be email,name,role,envelope.")) from None
+    header = [h.strip().lower() for h in header]
+    if not header or header[0] != "email" or any(h not in IMPORT_COLUMNS for h in header) or len(set(header)) != len(header):
+        raise ImportError_(1, _("the header must be email,name,role,envelope (role and envelope optional)."))
+    rows: list[ImportRow] = []
+    seen: dict[str, int] = {}
+    for cells in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) > len(header):
+            raise ImportError_(line, _("too many cells (%(n)d for %(m)d columns).") % {"n": len(cells), "m": len(header)})
+        values = dict(zip(header, (c.strip() for c in cells), strict=False))
+        email = values.get("email", "").lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ImportError_(line, _("“%(email)s” is not a valid e-mail address.") % {"email": email[:100]}) from None
+        if email in seen:
+            raise ImportError_(line, _("%(email)s already appears on line %(first)d.") % {"email": email, "first": seen[email]})
+        seen[email] = line
+        role = (values.get("role") or "").lower() or Role.MEMBER
+        if role not in Role.values:
+            raise ImportError_(
+                line,
+                _("unknown role “%(role)s”: use admin, accountant, member or contributor.") % {"role": role[:50]},
+            )
+        envelope = None
+        raw_envelope = values.get("envelope") or ""
+        if raw_envelope:
+            try:
+                envelope = parse_amount(raw_envelope, currency=currency)
+            except DomainError as exc:
+                raise ImportError_(line, _("bad envelope amount “%(value)s”: %(why)s") % {"value": raw_envelope[:50], "why": exc.detail}) from None
+        name = values.get("name", "")[:150]
+        rows.append(ImportRow(line=line, email=email, name=name, role=role, envelope=envelope))
+    return rows
+
+
+def import_members(*, group: Group, data: bytes | str, actor: User | None) -> ImportResult:
+    """All or nothing: a bad row stops the whole import and changes nothing."""
+    rows = parse_member_csv(data, currency=group.currency)
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        existing = {
+            m.user.email.lower(): m
+            for m in Membership.objects.filter(group=group).select_related("user")
+        }
+        for row in rows:
+            before = existing.get(row.email)
+            try:
+                membership, was_created = add_member(
+                    group=group,
+                    email=row.email,
+                    name=row.name,
+                    role=row.role,
+                    envelope_amount=row.envelope,
+                    actor=actor,
+                )
+            except DomainError as exc:
+                raise ImportError_(row.line, str(exc.detail)) from None
+            if was_created:
+                created += 1
+            elif (before is not None and before.role != row.role) or row.envelope is not None:
+                updated += 1
+            else:
+                unchanged += 1
+    return ImportResult(created=created, updated=updated, unchanged=unchanged)

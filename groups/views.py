@@ -1,0 +1,214 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cobudget.errors import DomainError
+from groups import selectors, services
+from groups.forms import (
+    GroupForm,
+    GroupSettingsForm,
+    ImportForm,
+    InviteForm,
+    JoinRequestForm,
+    RoleForm,
+)
+from groups.models import Group, InviteLink, JoinRequest, Membership, Role
+
+
+def _admin_group(request, slug):
+    group, membership = selectors.get_group_for(request.user, slug)
+    if membership.role != Role.ADMIN:
+        raise Http404
+    return group, membership
+
+
+@login_required
+def group_create(request):
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("name", "slug", "currency")}
+            group = services.create_group(
+                creator=request.user,
+                name=form.cleaned_data["name"],
+                slug=form.cleaned_data["slug"],
+                currency=form.cleaned_data["currency"],
+                **data,
+            )
+        except DomainError as exc:
+            form.add_error(exc.field, str(exc.detail))
+        else:
+            messages.success(request, _("The group is created. Invite its members."))
+            return redirect("group-members", slug=group.slug)
+    return render(request, "groups/group_form.html", {"form": form})
+
+
+@login_required
+def members(request, slug):
+    group, membership = _admin_group(request, slug)
+    page = Paginator(selectors.members_of(group), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "groups/members.html",
+        {
+            "group": group,
+            "membership": membership,
+            "page": page,
+            "invite_form": InviteForm(),
+            "import_form": ImportForm(),
+            "roles": Role.choices,
+            "links": group.invite_links.filter(revoked_at=None),
+            "join_requests": group.join_requests.filter(status=JoinRequest.Status.PENDING).select_related("user"),
+            "settings_form": GroupSettingsForm(instance=group),
+        },
+    )
+
+
+@login_required
+@require_POST
+def group_settings(request, slug):
+    group, _membership = _admin_group(request, slug)
+    form = GroupSettingsForm(request.POST, instance=group)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Settings saved."))
+    else:
+        messages.error(request, _("Check the settings: %(errors)s") % {"errors": form.errors.as_text()})
+    return redirect("group-members", slug=slug)
+
+
+@login_required
+@require_POST
+def invite(request, slug):
+    group, _membership = _admin_group(request, slug)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid e-mail address."))
+        return redirect("group-members", slug=slug)
+    try:
+        membership, created = services.add_member(group=group, actor=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        if created:
+            messages.success(request, _("%(email)s is invited.") % {"email": membership.user.email})
+        else:
+            messages.success(request, _("%(email)s was already a member; role updated.") % {"email": membership.user.email})
+    return redirect("group-members", slug=slug)
+
+
+@login_required
+@require_POST
+def member_role(request, slug, pk):
+    group, _membership = _admin_group(request, slug)
+    target = get_object_or_404(Membership, group=group, pk=pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_role(membership=target, role=form.cleaned_data["role"], actor=request.user)
+            messages.success(request, _("Role changed."))
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+    return redirect("group-members", slug=slug)
+
+
+@login_required
+@require_POST
+def member_remove(request, slug, pk):
+    group, _membership = _admin_group(request, slug)
+    target = get_object_or_404(Membership, group=group, pk=pk)
+    try:
+        services.remove_member(membership=target, actor=request.user)
+        messages.success(request, _("Member removed."))
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    return redirect("group-members", slug=slug)
+
+
+@login_required
+@require_POST
+def import_csv(request, slug):
+    group, _membership = _admin_group(request, slug)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("group-members", slug=slug)
+    try:
+        result = services.import_members(group=group, data=form.cleaned_data["file"].read(), actor=request.user)
+    except DomainError as exc:
+        messages.error(request, _("Nothing was imported. %(error)s") % {"error": exc.detail})
+    else:
+        messages.success(
+            request,
+            _("Import done: %(created)d invited, %(updated)d updated, %(unchanged)d unchanged.")
+            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
+        )
+    return redirect("group-members", slug=slug)
+
+
+@login_required
+@require_POST
+def link_create(request, slug):
+    group, _membership = _admin_group(request, slug)
+    role = request.POST.get("role", Role.MEMBER)
+    try:
+        services.create_invite_link(group=group, actor=request.user, role=role)
+        messages.success(request, _("Invite link created."))
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    return redirect("group-members", slug=slug)
+
+
+@login_required
+@require_POST
+def link_revoke(request, slug, pk):
+    group, _membership = _admin_group(request, slug)
+    link = get_object_or_404(InviteLink, group=group, pk=pk)
+    services.revoke_invite_link(link=link, actor=request.user)
+    messages.success(request, _("Invite link revoked: it no longer works."))
+    return redirect("group-members", slug=slug)
+
+
+@login_required
+def join_link(request, token):
+    link = InviteLink.objects.select_related("group").filter(token=token).first()
+    if link is None or not link.is_usable():
+        return render(request, "groups/join_link.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        membership = services.join_by_link(token=token, user=request.user)
+        messages.success(request, _("Welcome to %(group)s.") % {"group": membership.group.name})
+        return redirect("group", slug=membership.group.slug)
+    return render(request, "groups/join_link.html", {"link": link, "group": link.group})
+
+
+@login_required
+def join_request(request, slug):
+    group = get_object_or_404(Group, slug=slug)
+    if selectors.membership_of(request.user, group):
+        return redirect("group", slug=slug)
+    if group.join_policy == Group.JoinPolicy.INVITATION:
+        raise Http404
+    form = JoinRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.request_to_join(group=group, user=request.user, message=form.cleaned_data["message"])
+        if isinstance(result, Membership):
+            messages.success(request, _("Welcome to %(group)s.") % {"group": group.name})
+            return redirect("group", slug=slug)
+        messages.success(request, _("Your request is sent; an admin will answer it."))
+        return redirect("dashboard")
+    return render(request, "groups/join_request.html", {"group": group, "form": form})
+
+
+@login_required
+@require_POST
+def join_request_decide(request, slug, pk):
+    group, _membership = _admin_group(request, slug)
+    jr = get_object_or_404(JoinRequest, group=group, pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    services.decide_join_request(join_request=jr, approve=approve, actor=request.user)
+    messages.success(request, _("Request approved.") if approve else _("Request refused."))
+    return redirect("group-members", slug=slug)

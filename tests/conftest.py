@@ -1,0 +1,91 @@
+"""Shared fixtures: one person per role, a group, and an API client per person."""
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from groups import services as group_services
+from groups.models import Role, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+requires_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL (set DATABASE_URL=postgres://...): SQLite has no row locks",
+)
+
+
+def make_user(email: str, name: str = "") -> User:
+    return User.objects.create_user(email=email, password=PASSWORD, name=name or email.split("@")[0].title())
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin@example.org", "Alice Admin")
+
+
+@pytest.fixture
+def group(admin_user):
+    return group_services.create_group(creator=admin_user, name="Artefacts", slug="artefacts")
+
+
+def _member(group, email, role):
+    user = make_user(email)
+    group_services.add_member(group=group, email=email, role=role, actor=None, send_invitation=False)
+    return user
+
+
+@pytest.fixture
+def member(group):
+    return _member(group, "member@example.org", Role.MEMBER)
+
+
+@pytest.fixture
+def member2(group):
+    return _member(group, "member2@example.org", Role.MEMBER)
+
+
+@pytest.fixture
+def accountant(group):
+    return _member(group, "accountant@example.org", Role.ACCOUNTANT)
+
+
+@pytest.fixture
+def contributor(group):
+    return _member(group, "contributor@example.org", Role.CONTRIBUTOR)
+
+
+@pytest.fixture
+def outsider(db):
+    return make_user("outsider@example.org", "Oscar Outsider")
+
+
+@pytest.fixture
+def other_group(outsider):
+    return group_services.create_group(creator=outsider, name="OPTEOS", slug="opteos")
+
+
+def api_client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def api():
+    """api(user) -> an authenticated DRF test client (api(None) for anonymous)."""
+    return api_client_for
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    # Tests read English messages unless they ask for French explicitly.
+    settings.LANGUAGE_CODE = "en"
