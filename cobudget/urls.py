@@ -13,6 +13,7 @@ api_patterns = [
     path("", include("groups.api_urls")),
     path("", include("buckets.api_urls")),
     path("", include("allocations.api_urls")),
+    path("", include("allocations.results_api_urls")),
     path("", include("proposals.api_urls")),
 ]
 
@@ -28,5 +29,6 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("", include("buckets.urls")),
     path("", include("allocations.urls")),
+    path("", include("allocations.results_urls")),
     path("", include("proposals.urls")),
 ]
