@@ -192,7 +192,7 @@ def join_request(request, slug):
         return redirect("group", slug=slug)
     if group.join_policy == Group.JoinPolicy.INVITATION:
         raise Http404
-    form = JoinRequestForm(request.POST or None)
+    form = JoinRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         result = services.request_to_join(group=group, user=request.user, message=form.cleaned_data["message"])
         if isinstance(result, Membership):

@@ -135,3 +135,22 @@ def browser_login(page, live_server, user, password: str = PASSWORD):
     page.fill("input[name=password]", password)
     page.click("form button[type=submit]:not(.button-small):not(.link-button) >> nth=-1")
     page.wait_for_url(lambda url: "/accounts/login" not in url)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing passwords slowly protects production, not tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks queued by the code under test run in-process, so their effects (mails) can be
+    checked even when REDIS_URL is set; the real worker is proven by its own test."""
+    from cobudget.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
