@@ -35,6 +35,15 @@ class Proposal(models.Model):
     outcome = models.CharField(max_length=16, choices=Outcome.choices, null=True, blank=True)
     statement = models.TextField(_("outcome statement"), blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    # The tally frozen at close, in the same update that sets `outcome`: the decision history
+    # keeps the numbers that justified the outcome even if voters later leave the group.
+    final_voters = models.PositiveIntegerField(null=True, blank=True)
+    final_voted = models.PositiveIntegerField(null=True, blank=True)
+    final_seen = models.PositiveIntegerField(null=True, blank=True)
+    final_agree = models.PositiveIntegerField(null=True, blank=True)
+    final_abstain = models.PositiveIntegerField(null=True, blank=True)
+    final_disagree = models.PositiveIntegerField(null=True, blank=True)
+    final_block = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("proposal")
