@@ -15,6 +15,8 @@ api_patterns = [
     path("", include("allocations.api_urls")),
     path("", include("allocations.results_api_urls")),
     path("", include("proposals.api_urls")),
+    path("", include("buckets.flag_api_urls")),
+    path("", include("notifications.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,4 +33,6 @@ urlpatterns = [
     path("", include("allocations.urls")),
     path("", include("allocations.results_urls")),
     path("", include("proposals.urls")),
+    path("", include("buckets.flag_urls")),
+    path("", include("notifications.urls")),
 ]
