@@ -18,7 +18,7 @@ def on_postgres() -> bool:
 
 requires_postgres = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="needs PostgreSQL (set DATABASE_URL=postgres://...): SQLite has no row locks",
+    reason="needs PostgreSQL (row locks, triggers, real concurrency): set DATABASE_URL=postgres://...",
 )
 
 
