@@ -1,0 +1,279 @@
+"""Closing rounds: the sweep, the "almost funded" rule, the reminders.
+
+Closing is one transaction guarded by a conditional update on `Round.closed_at`, so that two
+sweeps at once, a sweep and an admin's early close, or a sweep killed half-way and run again
+all give one and the same result. Closing moves no money: allocations stay where they are
+and the ledger is untouched; only the buckets' statuses change. Money on `not_funded` buckets
+counts as unspent in the totals.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buckets.models import Bucket, Round
+from cobudget.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+HUNDRED = Decimal("100")
+REMINDER_BEFORE = timedelta(hours=48)
+DEFAULT_DECISION_DELAY = timedelta(days=7)
+
+
+def outcome_for(*, total: Decimal, min_goal: Decimal, funded_percent: Decimal,
+                decide_percent: Decimal | None) -> str:
+    """The status of an open bucket at close, with p = total ÷ min goal × 100 (exact).
+
+    p ≥ funded_percent → funded; decide_percent ≤ p < funded_percent → to_decide;
+    otherwise not_funded. A bucket with no minimum goal is funded.
+    """
+    if min_goal <= 0:
+        return Bucket.Status.FUNDED
+    # Compare total × 100 with min_goal × percent: no division, so no rounding at all.
+    scaled = total * HUNDRED
+    if scaled >= min_goal * funded_percent:
+        return Bucket.Status.FUNDED
+    if decide_percent is not None and scaled >= min_goal * decide_percent:
+        return Bucket.Status.TO_DECIDE
+    return Bucket.Status.NOT_FUNDED
+
+
+def percent_of_min(*, total: Decimal, min_goal: Decimal) -> Decimal:
+    """p rounded down to 2 places for display (so 99.999 % never shows as 100 %)."""
+    if min_goal <= 0:
+        return HUNDRED
+    return (total * HUNDRED / min_goal).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def decision_closes_at(round: Round, now: datetime) -> datetime:
+    """The proposal for a to_decide bucket closes at the board meeting (or in 7 days when
+    the round has no meeting date, or a meeting already past)."""
+    if round.meeting_at is not None and round.meeting_at > now:
+        return round.meeting_at
+    return now + DEFAULT_DECISION_DELAY
+
+
+def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now: datetime) -> None:
+    if not bucket_ids:
+        return
+    from proposals import services as proposal_services  # proposals sits above buckets
+
+    closes_at = decision_closes_at(round, now)
+    for bucket in Bucket.objects.filter(pk__in=bucket_ids).order_by("pk"):
+        percent = percent_of_min(total=bucket.total, min_goal=bucket.min_goal).quantize(Decimal("1"), rounding=ROUND_DOWN)
+        title = _("Fund «%(title)s» at the amount reached, %(percent)s %% of its minimum?") % {
+            "title": bucket.title,
+            "percent": percent,
+        }
+        details = _(
+            "The round “%(round)s” closed with %(total)s %(currency)s on this project, "
+            "%(percent)s %% of its minimum goal of %(min_goal)s %(currency)s. "
+            "Agree to fund it at the amount reached; disagree to leave it unfunded "
+            "(its money then counts as unspent)."
+        ) % {
+            "round": round.title,
+            "total": bucket.total,
+            "currency": round.currency,
+            "percent": percent,
+            "min_goal": bucket.min_goal,
+        }
+        proposal_services.open_proposal(
+            group=round.group,
+            title=title[:300],
+            details=details,
+            author=actor,
+            closes_at=closes_at,
+            bucket=bucket,
+            now=now,
+        )
+
+
+def close_round(*, round: Round, actor=None, now: datetime | None = None) -> bool:
+    """Close the round now: settle every open bucket and open a proposal for each bucket to
+    decide. Returns True when this call closed it, False when it was already closed.
+
+    One transaction: killed half-way, nothing of it remains and running it again gives the
+    same result.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Round.objects.select_for_update().select_related("group").get(pk=round.pk)
+        if locked.published_at is None:
+            raise DomainError("round_draft", _("A draft round cannot be closed; publish it first."))
+        if Round.objects.filter(pk=locked.pk, closed_at=None).update(closed_at=now) != 1:
+            return False
+        locked.closed_at = now
+        # Lock the open buckets (in id order, after the round) so that an allocation in
+        # flight either commits before we read the totals or sees the round closed.
+        rows = list(
+            Bucket.objects.select_for_update()
+            .filter(round=locked, status=Bucket.Status.OPEN)
+            .order_by("pk")
+            .values_list("pk", "total", "min_goal")
+        )
+        by_status: dict[str, list[int]] = {}
+        for pk, total, min_goal in rows:
+            status = outcome_for(
+                total=total,
+                min_goal=min_goal,
+                funded_percent=locked.funded_if_percent_of_min,
+                decide_percent=locked.decide_if_percent_of_min,
+            )
+            by_status.setdefault(status, []).append(pk)
+        for status, ids in by_status.items():
+            decided_at = None if status == Bucket.Status.TO_DECIDE else now
+            Bucket.objects.filter(pk__in=ids, status=Bucket.Status.OPEN).update(
+                status=status, decided_at=decided_at, updated_at=now
+            )
+        _open_decision_proposals(
+            round=locked, bucket_ids=by_status.get(Bucket.Status.TO_DECIDE, []), actor=actor, now=now
+        )
+        round_id = locked.pk
+        transaction.on_commit(lambda: _queue_results_mail(round_id))
+    round.closed_at = now
+    return True
+
+
+def _queue_results_mail(round_id: int) -> None:
+    from allocations import tasks
+
+    try:
+        tasks.send_round_results.delay(round_id)
+    except Exception:  # a broker down never makes the close fail
+        logger.exception("results mail of round %s not queued", round_id)
+
+
+def due_rounds(now: datetime):
+    """Published fixed rounds whose funding has ended and that are not closed yet
+    (a permanent round is never closed by the sweep)."""
+    return Round.objects.filter(
+        kind=Round.Kind.FIXED,
+        published_at__isnull=False,
+        closed_at=None,
+        funding_closes_at__isnull=False,
+        funding_closes_at__lte=now,
+    )
+
+
+def close_due_rounds(now: datetime | None = None) -> int:
+    """Close every due round; returns how many this call closed."""
+    now = now or timezone.now()
+    closed = 0
+    for round in due_rounds(now).order_by("funding_closes_at", "pk"):
+        try:
+            if close_round(round=round, now=now):
+                closed += 1
+        except Exception:  # one bad round must not keep the others open; retried next minute
+            logger.exception("round %s could not be closed", round.pk)
+    return closed
+
+
+def send_closing_reminders(now: datetime | None = None) -> int:
+    """Once per round, 48 hours before funding closes, mail every member with an envelope.
+    Returns the number of rounds reminded by this call."""
+    now = now or timezone.now()
+    candidates = Round.objects.filter(
+        kind=Round.Kind.FIXED,
+        published_at__isnull=False,
+        closed_at=None,
+        closing_reminder_sent_at=None,
+        funding_closes_at__gt=now,
+        funding_closes_at__lte=now + REMINDER_BEFORE,
+    ).exclude(funding_opens_at__gt=now)
+    reminded = 0
+    for round_id in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            won = Round.objects.filter(pk=round_id, closing_reminder_sent_at=None).update(
+                closing_reminder_sent_at=now
+            )
+            if won == 1:
+                reminded += 1
+                transaction.on_commit(lambda rid=round_id: _queue_reminder_mail(rid))
+    return reminded
+
+
+def _queue_reminder_mail(round_id: int) -> None:
+    from allocations import tasks
+
+    try:
+        tasks.send_closing_reminder.delay(round_id)
+    except Exception:
+        logger.exception("closing reminder of round %s not queued", round_id)
+
+
+def sweep(now: datetime | None = None) -> dict:
+    """What the beat schedule runs every minute (and `manage.py close_due_rounds`)."""
+    now = now or timezone.now()
+    result = {
+        "rounds_closed": close_due_rounds(now),
+        "round_reminders": send_closing_reminders(now),
+        "proposals_closed": 0,
+        "proposal_reminders": 0,
+    }
+    try:
+        from proposals import services as proposal_services
+    except ImportError:  # the proposals' services are not installed yet
+        return result
+    close_due_proposals = getattr(proposal_services, "close_due_proposals", None)
+    send_proposal_reminders = getattr(proposal_services, "send_proposal_reminders", None)
+    if close_due_proposals is not None:
+        try:
+            result["proposals_closed"] = close_due_proposals(now=now) or 0
+        except Exception:
+            logger.exception("due proposals could not be closed")
+    if send_proposal_reminders is not None:
+        try:
+            result["proposal_reminders"] = send_proposal_reminders(now=now) or 0
+        except Exception:
+            logger.exception("proposal reminders could not be sent")
+    return result
+
+
+# --- mails (run by tasks, after commit; a failure to send never propagates) ---------------------
+
+
+def mail_round_results(round_id: int) -> int:
+    """Mail the results of a closed round to everyone in its group. Returns mails sent."""
+    from allocations.results import round_results
+    from cobudget.mail import send_templated
+    from groups.models import Membership
+
+    round = Round.objects.select_related("group").filter(pk=round_id).first()
+    if round is None or round.closed_at is None:
+        return 0
+    results = round_results(round)
+    sent = 0
+    memberships = Membership.objects.filter(group=round.group).select_related("user").order_by("pk")
+    for membership in memberships:
+        if not membership.user.is_active:
+            continue
+        sent += send_templated(
+            user=membership.user,
+            template="allocations/email/round_results",
+            context={"round": round, "results": results, "results_path": f"/rounds/{round.pk}/results/"},
+        )
+    return sent
+
+
+def mail_closing_reminder(round_id: int) -> int:
+    """Mail every member with an envelope in the round: funding closes in 48 hours."""
+    from allocations.models import Envelope
+    from cobudget.mail import send_templated
+
+    round = Round.objects.select_related("group").filter(pk=round_id).first()
+    if round is None or round.closed_at is not None:
+        return 0
+    sent = 0
+    envelopes = Envelope.objects.filter(round=round, user__is_active=True).select_related("user").order_by("pk")
+    for envelope in envelopes:
+        sent += send_templated(
+            user=envelope.user,
+            template="allocations/email/closing_reminder",
+            context={"round": round, "envelope": envelope, "round_path": f"/rounds/{round.pk}/"},
+        )
+    return sent
