@@ -12,7 +12,14 @@ from allocations import closing
 from allocations.results import round_totals
 from buckets.models import Bucket
 from proposals.models import Proposal
-from tests.closing_helpers import allocate, assert_ledger_clean, make_bucket, make_round, open_funding, statuses
+from tests.closing_helpers import (
+    allocate,
+    assert_ledger_clean,
+    make_bucket,
+    make_round,
+    open_funding,
+    statuses,
+)
 
 pytestmark = pytest.mark.django_db
 
