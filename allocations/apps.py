@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class AllocationsConfig(AppConfig):
     name = "allocations"
     verbose_name = _("Envelopes and allocations")
+
+    def ready(self):
+        # A member who joins gets an envelope in each open round; an imported amount becomes
+        # theirs; a round's new default amount reaches the envelopes nobody customised.
+        from allocations import services
+        from buckets import services as bucket_services
+        from groups import services as group_services
+
+        if services.on_membership_changed not in group_services.MEMBERSHIP_HOOKS:
+            group_services.MEMBERSHIP_HOOKS.append(services.on_membership_changed)
+        if services.on_round_changed not in bucket_services.ROUND_HOOKS:
+            bucket_services.ROUND_HOOKS.append(services.on_round_changed)

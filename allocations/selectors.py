@@ -1,6 +1,13 @@
 """Reads that pages and the API share for envelopes, allocations and results."""
 
-from allocations.models import Envelope
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, Subquery, Sum
+
+from allocations.models import Allocation, Envelope
+from buckets.models import Bucket, Round
+from buckets.selectors import visible_buckets
+from cobudget.money import ZERO
 
 
 def envelopes_for_dashboard(user):
@@ -11,3 +18,72 @@ def envelopes_for_dashboard(user):
         .order_by("round__funding_closes_at", "round_id")
     )
     return [e for e in envelopes if e.round.phase != "closed"]
+
+
+def round_totals(round: Round) -> dict[str, Decimal]:
+    """envelopes = Σ envelope amounts; allocated = Σ allocated; funded = Σ totals of funded
+    buckets; unspent = envelopes − allocated while open, envelopes − funded − Σ to_decide
+    totals once closed."""
+    env = Envelope.objects.filter(round=round).aggregate(envelopes=Sum("amount"), allocated=Sum("allocated"))
+    envelopes = env["envelopes"] or ZERO
+    allocated = env["allocated"] or ZERO
+    by_status = dict(
+        Bucket.objects.filter(round=round, status__in=[Bucket.Status.FUNDED, Bucket.Status.TO_DECIDE])
+        .values("status")
+        .annotate(s=Sum("total"))
+        .values_list("status", "s")
+    )
+    funded = by_status.get(Bucket.Status.FUNDED) or ZERO
+    to_decide = by_status.get(Bucket.Status.TO_DECIDE) or ZERO
+    if round.closed_at is None:
+        unspent = envelopes - allocated
+    else:
+        unspent = envelopes - funded - to_decide
+    return {"envelopes": envelopes, "allocated": allocated, "funded": funded, "unspent": unspent}
+
+
+def envelope_of(*, round: Round, user) -> Envelope | None:
+    if not user.is_authenticated:
+        return None
+    return Envelope.objects.filter(round=round, user=user).first()
+
+
+def envelopes_of_round(round: Round):
+    """Every envelope of a round with its member (the admins' table and the API list)."""
+    return Envelope.objects.filter(round=round).select_related("user").order_by("user__name", "user__email")
+
+
+def my_allocation(*, bucket: Bucket, user) -> Decimal:
+    if not user.is_authenticated:
+        return ZERO
+    amount = (
+        Allocation.objects.filter(bucket=bucket, envelope__user=user).values_list("amount", flat=True).first()
+    )
+    return amount or ZERO
+
+
+def with_my_allocation(queryset, user):
+    """Annotate buckets with `my_allocation` (the user's current amount, or None)."""
+    mine = Allocation.objects.filter(bucket=OuterRef("pk"), envelope__user_id=user.pk).values("amount")[:1]
+    return queryset.annotate(my_allocation=Subquery(mine))
+
+
+SORTS = {
+    "most": ("-total", "-id"),
+    "least": ("total", "-id"),
+    "newest": ("-created_at", "-id"),
+    "mine": ("-my_allocation", "-total", "-id"),
+}
+
+
+def bucket_cards(*, round: Round, user, membership, sort: str = "newest", statuses=None):
+    """Buckets of a round as cards: goals, total, contributors and my own allocation."""
+    qs = with_my_allocation(visible_buckets(round=round, user=user, membership=membership), user)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    order = SORTS.get(sort, SORTS["newest"])
+    if sort == "mine":
+        qs = qs.order_by(F("my_allocation").desc(nulls_last=True), "-total", "-id")
+    else:
+        qs = qs.order_by(*order)
+    return qs

@@ -1,8 +1,15 @@
-"""Reads that pages and the API share for rounds and buckets."""
+"""Reads that pages and the API share for rounds and buckets.
 
-from buckets.models import Round
-from groups.models import Role
-from groups.selectors import role_of
+Access helpers return 404 for what the user may not see: outsiders see nothing of a group,
+draft rounds are for admins, draft buckets for their co-leads, admins and accountants.
+"""
+
+from django.db.models import Prefetch, Q
+from django.http import Http404
+
+from buckets.models import Bucket, BudgetItem, Comment, Round
+from groups.models import Membership, Role
+from groups.selectors import membership_of, role_of
 
 
 def rounds_for(*, group, user):
@@ -11,3 +18,71 @@ def rounds_for(*, group, user):
     if role_of(user, group) != Role.ADMIN:
         rounds = rounds.exclude(published_at=None)
     return rounds
+
+
+def can_see_round(membership: Membership | None, round: Round) -> bool:
+    if membership is None:
+        return False
+    return round.published_at is not None or membership.role == Role.ADMIN
+
+
+def get_round_for(user, round_id) -> tuple[Round, Membership]:
+    """The round and the user's membership in its group; 404 when not visible."""
+    round = Round.objects.select_related("group").filter(pk=round_id).first()
+    if round is None:
+        raise Http404
+    membership = membership_of(user, round.group)
+    if not can_see_round(membership, round):
+        raise Http404
+    return round, membership
+
+
+def is_colead(user, bucket: Bucket) -> bool:
+    if not user.is_authenticated:
+        return False
+    cached = getattr(bucket, "_colead_ids", None)
+    if cached is None:
+        cached = bucket._colead_ids = set(bucket.coleads.values_list("id", flat=True))
+    return user.id in cached
+
+
+def can_see_bucket(user, membership: Membership | None, bucket: Bucket) -> bool:
+    if not can_see_round(membership, bucket.round):
+        return False
+    if bucket.status != Bucket.Status.DRAFT:
+        return True
+    return (
+        membership.role in (Role.ADMIN, Role.ACCOUNTANT)
+        or bucket.created_by_id == user.id
+        or is_colead(user, bucket)
+    )
+
+
+def get_bucket_for(user, bucket_id) -> tuple[Bucket, Membership]:
+    """The bucket and the user's membership; 404 when the user may not see it."""
+    bucket = (
+        Bucket.objects.select_related("round", "round__group", "merged_into")
+        .filter(pk=bucket_id)
+        .first()
+    )
+    if bucket is None:
+        raise Http404
+    membership = membership_of(user, bucket.round.group)
+    if not can_see_bucket(user, membership, bucket):
+        raise Http404
+    return bucket, membership
+
+
+def visible_buckets(*, round: Round, user, membership: Membership):
+    """Buckets of a round the user may see (drafts only for their co-leads, admins and
+    accountants), with what a card needs prefetched."""
+    qs = Bucket.objects.filter(round=round).select_related("round", "created_by")
+    if membership.role not in (Role.ADMIN, Role.ACCOUNTANT):
+        qs = qs.exclude(Q(status=Bucket.Status.DRAFT) & ~Q(coleads=user) & ~Q(created_by=user)).distinct()
+    return qs.prefetch_related(
+        "coleads", "tags", Prefetch("budget_items", queryset=BudgetItem.objects.order_by("position", "id"))
+    )
+
+
+def comments_of(bucket: Bucket):
+    return Comment.objects.filter(bucket=bucket).select_related("author").order_by("created_at", "id")

@@ -1,0 +1,348 @@
+"""Every write that moves money: publishing a round (envelopes), envelope amounts, top-ups,
+allocations, and withdrawing or merging a bucket (which refunds its allocations).
+
+Lock order, everywhere: envelope rows first (by id), then bucket rows (by id). A service that
+needs both takes them in that order inside one short `transaction.atomic()`, so that two
+requests can never wait on each other in a cycle. Every change appends a LedgerEntry in the
+same transaction, naming the actor.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from allocations.models import Allocation, Envelope, LedgerEntry
+from buckets.models import Bucket, Phase, Round
+from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
+from cobudget.errors import DomainError
+from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
+from groups.models import ENVELOPE_ROLES, Membership, Role, User
+from groups.selectors import membership_of
+from groups.templatetags.cobudget import format_money
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    amount: Decimal
+    bucket_total: Decimal
+    envelope_remaining: Decimal
+
+
+class _Retry(Exception):
+    """The set of rows to lock changed between reading and locking: start again."""
+
+
+def _ledger(*, round_id, member_id, actor, kind, before, after, bucket_id=None, note="") -> LedgerEntry:
+    return LedgerEntry(
+        round_id=round_id,
+        member_id=member_id,
+        actor_id=actor.pk if actor is not None else None,
+        bucket_id=bucket_id,
+        kind=kind,
+        before=before,
+        after=after,
+        note=note[:200],
+    )
+
+
+# --- rounds and envelopes -----------------------------------------------------------------------
+
+
+def publish_round(*, round: Round, actor: User | None) -> Round:
+    """Leave draft: the round becomes visible and every member with an envelope role gets an
+    envelope (the round's default amount unless one was already set for them)."""
+    require_admin(actor, round.group)
+    with transaction.atomic():
+        round = Round.objects.select_for_update().select_related("group").get(pk=round.pk)
+        if round.published_at is not None:
+            raise DomainError("round_published", _("This round is already published."))
+        if round.kind == Round.Kind.FIXED and (round.funding_opens_at is None or round.funding_closes_at is None):
+            raise DomainError("round_dates_missing",
+                              _("Set when funding opens and closes before publishing this round."))
+        round.published_at = timezone.now()
+        round.save(update_fields=["published_at"])
+        _create_missing_envelopes(round=round, actor=actor)
+    return round
+
+
+def _create_missing_envelopes(*, round: Round, actor: User | None) -> int:
+    have = set(Envelope.objects.filter(round=round).values_list("user_id", flat=True))
+    user_ids = [
+        uid
+        for uid in Membership.objects.filter(group_id=round.group_id, role__in=ENVELOPE_ROLES)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+        if uid not in have
+    ]
+    Envelope.objects.bulk_create(
+        [Envelope(round=round, user_id=uid, amount=round.envelope_amount) for uid in user_ids],
+        ignore_conflicts=True,
+    )
+    LedgerEntry.objects.bulk_create(
+        [
+            _ledger(round_id=round.pk, member_id=uid, actor=actor, kind=LedgerEntry.Kind.ENVELOPE,
+                    before=ZERO, after=round.envelope_amount, note="default envelope")
+            for uid in user_ids
+        ]
+    )
+    return len(user_ids)
+
+
+def _refuse_if_closed(round: Round) -> None:
+    if round.phase == Phase.CLOSED:
+        raise DomainError("round_closed", _("This round is closed."))
+
+
+def _set_envelope_amount(*, round: Round, user: User, amount: Decimal, actor: User | None) -> Envelope:
+    """Without the permission check (the membership hook uses it for CSV imports)."""
+    amount = parse_amount(amount, currency=round.currency)
+    _refuse_if_closed(round)
+    with transaction.atomic():
+        envelope = Envelope.objects.select_for_update().filter(round=round, user=user).first()
+        if envelope is None:
+            membership = Membership.objects.filter(group_id=round.group_id, user=user).first()
+            if membership is None or membership.role not in ENVELOPE_ROLES:
+                raise DomainError("no_envelope", _("This person has no envelope in this round (their role has none)."))
+            envelope, _created = Envelope.objects.get_or_create(round=round, user=user, defaults={"amount": ZERO})
+            envelope = Envelope.objects.select_for_update().get(pk=envelope.pk)
+        if amount < envelope.allocated:
+            raise DomainError(
+                "envelope_below_allocated",
+                _("%(name)s has already allocated %(allocated)s; the envelope cannot be smaller.")
+                % {"name": user.display_name, "allocated": format_money(envelope.allocated, round.currency)},
+            )
+        before = envelope.amount
+        Envelope.objects.filter(pk=envelope.pk).update(amount=amount, is_custom=True)
+        if before != amount:
+            _ledger(round_id=round.pk, member_id=user.pk, actor=actor, kind=LedgerEntry.Kind.ENVELOPE,
+                    before=before, after=amount).save()
+        envelope.amount, envelope.is_custom = amount, True
+    return envelope
+
+
+def set_envelope_amount(*, round: Round, user: User, amount, actor: User | None) -> Envelope:
+    """An admin sets one member's envelope (weighted envelopes); never below what they have
+    already allocated."""
+    require_admin(actor, round.group)
+    return _set_envelope_amount(round=round, user=user, amount=amount, actor=actor)
+
+
+def grant_topup(*, round: Round, amount, actor: User | None) -> int:
+    """The yearly top-up of a permanent round: add `amount` to every envelope. Returns how
+    many envelopes received it."""
+    require_admin(actor, round.group)
+    amount = parse_amount(amount, currency=round.currency)
+    if amount <= 0:
+        raise DomainError("invalid_amount", _("The top-up must be above zero."), status=400, field="amount")
+    if round.kind != Round.Kind.PERMANENT:
+        raise DomainError("not_permanent", _("Only a permanent round receives top-ups."))
+    with transaction.atomic():
+        round = Round.objects.get(pk=round.pk)
+        phase = round.phase
+        if phase == Phase.CLOSED:
+            raise DomainError("round_closed", _("This round is closed."))
+        if phase != Phase.FUNDING:
+            raise DomainError("round_not_funding", _("Publish the round before granting a top-up."))
+        envelopes = list(Envelope.objects.select_for_update().filter(round=round).order_by("id"))
+        entries = []
+        for envelope in envelopes:
+            if envelope.amount + amount > MAX_AMOUNT:
+                raise DomainError("invalid_amount", _("The envelopes would become too large."), status=400, field="amount")
+            entries.append(_ledger(round_id=round.pk, member_id=envelope.user_id, actor=actor, kind=LedgerEntry.Kind.TOPUP,
+                                   before=envelope.amount, after=envelope.amount + amount))
+            envelope.amount += amount
+        Envelope.objects.bulk_update(envelopes, ["amount"], batch_size=500)
+        LedgerEntry.objects.bulk_create(entries, batch_size=500)
+    return len(envelopes)
+
+
+def apply_default_envelope(*, round: Round, actor: User | None) -> int:
+    """After the round's default amount changed: envelopes nobody customised follow it."""
+    with transaction.atomic():
+        envelopes = list(Envelope.objects.select_for_update().filter(round=round, is_custom=False).order_by("id"))
+        entries = []
+        for envelope in envelopes:
+            if envelope.amount == round.envelope_amount:
+                continue
+            if round.envelope_amount < envelope.allocated:
+                raise DomainError(
+                    "envelope_below_allocated",
+                    _("Some members have already allocated more than %(amount)s.")
+                    % {"amount": format_money(round.envelope_amount, round.currency)},
+                )
+            entries.append(_ledger(round_id=round.pk, member_id=envelope.user_id, actor=actor, kind=LedgerEntry.Kind.ENVELOPE,
+                                   before=envelope.amount, after=round.envelope_amount, note="default envelope"))
+            envelope.amount = round.envelope_amount
+        Envelope.objects.bulk_update(envelopes, ["amount"], batch_size=500)
+        LedgerEntry.objects.bulk_create(entries, batch_size=500)
+    return len(entries)
+
+
+def on_round_changed(*, round: Round, changed: set, actor: User | None) -> None:
+    """buckets.services.ROUND_HOOKS: runs inside update_round's transaction."""
+    if "envelope_amount" in changed:
+        apply_default_envelope(round=round, actor=actor)
+
+
+def on_membership_changed(*, membership: Membership, envelope_amount, actor: User | None) -> None:
+    """groups.services.MEMBERSHIP_HOOKS: a member with an envelope role gets an envelope in each
+    published round that is not closed; an imported amount becomes theirs in every round of the
+    group that is not closed (draft rounds included: publishing keeps it)."""
+    if membership.role not in ENVELOPE_ROLES:
+        return
+    for round in Round.objects.filter(group_id=membership.group_id, closed_at=None).order_by("id"):
+        if round.phase == Phase.CLOSED:
+            continue
+        if envelope_amount is not None:
+            _set_envelope_amount(round=round, user=membership.user, amount=envelope_amount, actor=actor)
+        elif round.published_at is not None:
+            _envelope, created = Envelope.objects.get_or_create(
+                round=round, user=membership.user, defaults={"amount": round.envelope_amount}
+            )
+            if created:
+                _ledger(round_id=round.pk, member_id=membership.user_id, actor=actor, kind=LedgerEntry.Kind.ENVELOPE,
+                        before=ZERO, after=round.envelope_amount, note="default envelope").save()
+
+
+# --- allocation ---------------------------------------------------------------------------------
+
+
+def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=None) -> AllocationResult:
+    """Set `member`'s allocation on `bucket` to `amount` (absolute; 0 removes it).
+
+    Rules 1-8 of PRODUCT.md. Locks the envelope row, then the bucket row; refuses with a
+    DomainError and changes nothing when a rule says no.
+    """
+    round = bucket.round
+    amount = parse_amount(amount, currency=round.currency)
+    if actor.pk != member.pk:
+        actor_membership = membership_of(actor, round.group)
+        if actor_membership is None or actor_membership.role != Role.ADMIN:
+            raise DomainError("forbidden", _("Only an admin may enter an allocation for someone else."), status=403)
+    with transaction.atomic():
+        envelope = Envelope.objects.select_for_update().filter(round_id=round.pk, user_id=member.pk).first()
+        bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
+        # Read after the locks, so that a round closed meanwhile is seen closed.
+        round = Round.objects.get(pk=bucket.round_id)
+        bucket.round = round
+        phase = round.phase_at(now or timezone.now())
+        if phase == Phase.CLOSED:
+            raise DomainError("round_closed", _("This round is closed: allocations can no longer change."))
+        if phase != Phase.FUNDING:
+            raise DomainError("round_not_funding", _("Allocation has not opened yet in this round."))
+        if bucket.status != Bucket.Status.OPEN:
+            raise DomainError("bucket_not_open", _("This bucket is not open for funding."))
+        if envelope is None:
+            raise DomainError("no_envelope", _("You have no envelope in this round."))
+        existing = Allocation.objects.filter(envelope=envelope, bucket=bucket).first()
+        before = existing.amount if existing else ZERO
+        if amount == before:
+            return AllocationResult(amount=amount, bucket_total=bucket.total, envelope_remaining=envelope.remaining)
+        increase = amount > before
+        new_allocated = envelope.allocated - before + amount
+        new_total = bucket.total - before + amount
+        currency = round.currency
+        if increase and new_allocated > envelope.amount:
+            raise DomainError(
+                "envelope_exceeded",
+                _("This is more than your envelope allows: you can give this bucket at most %(most)s.")
+                % {"most": format_money(envelope.amount - envelope.allocated + before, currency)},
+            )
+        cap = round.max_per_member_per_bucket
+        if increase and cap is not None and amount > cap:
+            raise DomainError(
+                "per_bucket_cap_exceeded",
+                _("Each member may give at most %(cap)s to one bucket.") % {"cap": format_money(cap, currency)},
+            )
+        if increase and new_total > bucket.max_goal:
+            raise DomainError(
+                "bucket_max_exceeded",
+                _("This would take the bucket past its maximum goal: you can give it at most %(most)s.")
+                % {"most": format_money(bucket.max_goal - bucket.total + before, currency)},
+            )
+        now_ts = timezone.now()
+        contributors = bucket.contributors_count
+        if existing is None:
+            Allocation.objects.create(envelope=envelope, bucket=bucket, amount=amount, updated_at=now_ts)
+            contributors += 1
+        elif amount == ZERO:
+            existing.delete()
+            contributors -= 1
+        else:
+            Allocation.objects.filter(pk=existing.pk).update(amount=amount, updated_at=now_ts)
+        Envelope.objects.filter(pk=envelope.pk).update(allocated=new_allocated)
+        Bucket.objects.filter(pk=bucket.pk).update(total=new_total, contributors_count=contributors)
+        _ledger(round_id=round.pk, member_id=member.pk, actor=actor, kind=LedgerEntry.Kind.ALLOCATION,
+                before=before, after=amount, bucket_id=bucket.pk,
+                note="on behalf" if actor.pk != member.pk else "").save()
+    return AllocationResult(amount=amount, bucket_total=new_total, envelope_remaining=envelope.amount - new_allocated)
+
+
+# --- withdrawing and merging (refunds) ------------------------------------------------------------
+
+
+def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket | None = None) -> Bucket:
+    """Return every allocation on `bucket` to its envelope at once and set its status."""
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                envelope_ids = sorted(set(Allocation.objects.filter(bucket_id=bucket.pk).values_list("envelope_id", flat=True)))
+                envelopes = {e.pk: e for e in Envelope.objects.select_for_update().filter(pk__in=envelope_ids).order_by("id")}
+                bucket_ids = sorted({bucket.pk} | ({into.pk} if into else set()))
+                locked = {b.pk: b for b in Bucket.objects.select_for_update().filter(pk__in=bucket_ids).order_by("id")}
+                allocations = list(Allocation.objects.filter(bucket_id=bucket.pk).order_by("id"))
+                if {a.envelope_id for a in allocations} - envelopes.keys():
+                    raise _Retry  # someone allocated between our read and our locks
+                source = locked[bucket.pk]
+                round = Round.objects.get(pk=source.round_id)
+                if round.phase == Phase.CLOSED:
+                    raise DomainError("round_closed", _("This round is closed."))
+                if source.status not in EDITABLE_STATUSES:
+                    raise DomainError("bucket_not_open", _("This bucket is no longer open."))
+                if into is not None:
+                    target = locked[into.pk]
+                    if target.status not in EDITABLE_STATUSES:
+                        raise DomainError("bucket_not_open", _("A bucket can only merge into a draft or open bucket."))
+                entries = []
+                for allocation in allocations:
+                    envelope = envelopes[allocation.envelope_id]
+                    envelope.allocated -= allocation.amount
+                    entries.append(_ledger(round_id=round.pk, member_id=envelope.user_id, actor=actor,
+                                           kind=LedgerEntry.Kind.REFUND, before=allocation.amount, after=ZERO,
+                                           bucket_id=source.pk, note=status))
+                Envelope.objects.bulk_update(list(envelopes.values()), ["allocated"], batch_size=500)
+                Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
+                LedgerEntry.objects.bulk_create(entries, batch_size=500)
+                source.status = status
+                source.total = ZERO
+                source.contributors_count = 0
+                source.merged_into = into
+                source.save(update_fields=["status", "total", "contributors_count", "merged_into", "updated_at"])
+                if into is not None:
+                    target.coleads.add(*source.coleads.all())
+            return source
+        except _Retry:
+            continue
+    raise DomainError("busy", _("The bucket is busy; try again in a moment."))
+
+
+def withdraw_bucket(*, bucket: Bucket, actor: User | None) -> Bucket:
+    """Its co-leads (or an admin) withdraw it before close; every allocation goes back."""
+    require_colead(actor, bucket)
+    return _refund_all(bucket=bucket, actor=actor, status=Bucket.Status.WITHDRAWN)
+
+
+def merge_bucket(*, bucket: Bucket, into: Bucket, actor: User | None) -> Bucket:
+    """Merge `bucket` into another bucket of the same round (an admin, or the co-leads of
+    both). Its allocations go back to the envelopes; its co-leads join the other bucket."""
+    if into.pk == bucket.pk:
+        raise DomainError("merge_into_self", _("A bucket cannot merge into itself."), status=400, field="into")
+    if into.round_id != bucket.round_id:
+        raise DomainError("merge_other_round", _("A bucket can only merge into a bucket of the same round."),
+                          status=400, field="into")
+    if not (is_colead_or_admin(actor, bucket) and is_colead_or_admin(actor, into)):
+        raise DomainError("forbidden", _("Only an admin or the co-leads of both buckets may merge them."), status=403)
+    return _refund_all(bucket=bucket, actor=actor, status=Bucket.Status.MERGED, into=into)

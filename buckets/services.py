@@ -1,0 +1,349 @@
+"""Every write on rounds, buckets, budget items, co-leads, tags and comments.
+
+What moves money (envelopes, allocations, withdrawing and merging buckets, which refund) lives
+in allocations/services.py. That higher app registers a ROUND_HOOKS callback so that a change
+of a round's default envelope reaches the envelopes without this app importing it.
+"""
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buckets.models import Bucket, BudgetItem, Comment, Phase, Round, Tag
+from cobudget.errors import DomainError
+from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
+from groups.models import Group, Membership, Role, User
+from groups.selectors import membership_of
+
+# Called inside the round's transaction after an update: hook(round=, changed=, actor=)
+# where `changed` is the set of field names whose value changed.
+ROUND_HOOKS: list[Callable] = []
+
+ROUND_FIELDS = (
+    "title", "description", "kind", "currency", "envelope_amount", "proposals_open_at",
+    "funding_opens_at", "funding_closes_at", "meeting_at", "max_per_member_per_bucket",
+    "min_coleads", "funded_if_percent_of_min", "decide_if_percent_of_min", "buckets_during_funding",
+)
+EDITABLE_STATUSES = (Bucket.Status.DRAFT, Bucket.Status.OPEN)
+
+
+# --- permissions ------------------------------------------------------------------------------
+
+
+def require_admin(actor: User | None, group: Group) -> Membership | None:
+    """Admins only (None = the system, e.g. a management command)."""
+    if actor is None:
+        return None
+    membership = membership_of(actor, group)
+    if membership is None or membership.role != Role.ADMIN:
+        raise DomainError("forbidden", _("Only an admin of the group may do this."), status=403)
+    return membership
+
+
+def is_colead_or_admin(actor: User | None, bucket: Bucket) -> bool:
+    if actor is None:
+        return True
+    membership = membership_of(actor, bucket.round.group)
+    if membership is None:
+        return False
+    if membership.role == Role.ADMIN:
+        return True
+    return bucket.coleads.filter(pk=actor.pk).exists()
+
+
+def require_colead(actor: User | None, bucket: Bucket) -> None:
+    if not is_colead_or_admin(actor, bucket):
+        raise DomainError("forbidden", _("Only the co-leads of this bucket or an admin may do this."), status=403)
+
+
+# --- rounds -----------------------------------------------------------------------------------
+
+
+def _percent(value, field: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except Exception:
+        number = None
+    if number is None or not number.is_finite() or number < 0 or number > 100 or number != number.quantize(Decimal("0.01")):
+        raise DomainError("invalid_percent", _("Enter a percentage between 0 and 100."), status=400, field=field)
+    return number.quantize(Decimal("0.01"))
+
+
+def _clean_round_fields(fields: dict, current: Round | None = None) -> dict:
+    """Validate and normalise round fields (merged over the current values when updating)."""
+    unknown = set(fields) - set(ROUND_FIELDS)
+    if unknown:
+        raise DomainError("invalid", _("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))}, status=400)
+    merged = {name: getattr(current, name) for name in ROUND_FIELDS} if current else {}
+    merged.update(fields)
+    title = (merged.get("title") or "").strip()
+    if not title:
+        raise DomainError("invalid", _("A round needs a title."), status=400, field="title")
+    merged["title"] = title[:200]
+    kind = merged.get("kind") or Round.Kind.FIXED
+    if kind not in Round.Kind.values:
+        raise DomainError("invalid", _("The kind is fixed or permanent."), status=400, field="kind")
+    merged["kind"] = kind
+    currency = merged.get("currency") or "EUR"
+    merged["currency"] = currency
+    merged["envelope_amount"] = parse_amount(merged.get("envelope_amount", ZERO), currency=currency, field="envelope_amount")
+    cap = merged.get("max_per_member_per_bucket")
+    if cap in ("", None):
+        merged["max_per_member_per_bucket"] = None
+    else:
+        cap = parse_amount(cap, currency=currency, field="max_per_member_per_bucket")
+        if cap <= 0:
+            raise DomainError("invalid_amount", _("The cap per bucket must be above zero (or empty for no cap)."),
+                              status=400, field="max_per_member_per_bucket")
+        merged["max_per_member_per_bucket"] = cap
+    min_coleads = merged.get("min_coleads", 1)
+    try:
+        min_coleads = int(min_coleads)
+    except (TypeError, ValueError):
+        min_coleads = -1
+    if not 0 <= min_coleads <= 20:
+        raise DomainError("invalid", _("The minimum number of co-leads is between 0 and 20."), status=400, field="min_coleads")
+    merged["min_coleads"] = min_coleads
+    merged["funded_if_percent_of_min"] = _percent(merged.get("funded_if_percent_of_min", 100), "funded_if_percent_of_min")
+    decide = merged.get("decide_if_percent_of_min")
+    if decide in ("", None):
+        merged["decide_if_percent_of_min"] = None
+    else:
+        decide = _percent(decide, "decide_if_percent_of_min")
+        if decide >= merged["funded_if_percent_of_min"]:
+            raise DomainError("invalid_percent", _("The “to decide” threshold must be below the “funded” threshold."),
+                              status=400, field="decide_if_percent_of_min")
+        merged["decide_if_percent_of_min"] = decide
+    merged["buckets_during_funding"] = bool(merged.get("buckets_during_funding"))
+    merged["description"] = merged.get("description") or ""
+    if kind == Round.Kind.PERMANENT:
+        for name in ("funding_closes_at", "meeting_at"):
+            if merged.get(name) is not None:
+                raise DomainError("permanent_round_dates",
+                                  _("A permanent round has no closing date and no meeting."), status=400, field=name)
+    dates = [(name, merged.get(name)) for name in ("proposals_open_at", "funding_opens_at", "funding_closes_at", "meeting_at")]
+    given = [(name, value) for name, value in dates if value is not None]
+    for (_n1, earlier), (name, later) in zip(given, given[1:], strict=False):
+        if later < earlier or (name == "funding_closes_at" and later == earlier):
+            raise DomainError("invalid_dates",
+                              _("The dates must follow each other: proposals, funding opens, funding closes, meeting."),
+                              status=400, field=name)
+    return {name: merged[name] for name in ROUND_FIELDS if name in merged}
+
+
+def create_round(*, group: Group, actor: User | None, **fields) -> Round:
+    require_admin(actor, group)
+    fields.setdefault("currency", group.currency)
+    clean = _clean_round_fields(fields)
+    return Round.objects.create(group=group, **clean)
+
+
+def update_round(*, round: Round, actor: User | None, **fields) -> Round:
+    require_admin(actor, round.group)
+    with transaction.atomic():
+        round = Round.objects.select_for_update().select_related("group").get(pk=round.pk)
+        if round.phase == Phase.CLOSED:
+            raise DomainError("round_closed", _("This round is closed."))
+        if round.published_at is not None and "kind" in fields and fields["kind"] != round.kind:
+            raise DomainError("round_published", _("The kind of a published round cannot change."))
+        if round.published_at is not None and "currency" in fields and fields["currency"] != round.currency:
+            raise DomainError("round_published", _("The currency of a published round cannot change."))
+        clean = _clean_round_fields(fields, current=round)
+        changed = {name for name, value in clean.items() if getattr(round, name) != value}
+        for name in changed:
+            setattr(round, name, clean[name])
+        if changed:
+            round.save(update_fields=sorted(changed))
+            for hook in ROUND_HOOKS:
+                hook(round=round, changed=changed, actor=actor)
+    return round
+
+
+# --- buckets ----------------------------------------------------------------------------------
+
+
+def _resolve_coleads(group: Group, coleads: Iterable) -> list[User]:
+    users: list[User] = []
+    for item in coleads or ():
+        if isinstance(item, User):
+            user = item
+        else:
+            email = str(item).strip().lower()
+            user = User.objects.filter(email__iexact=email, memberships__group=group).first()
+            if user is None:
+                raise DomainError("unknown_colead", _("%(email)s is not a member of this group.") % {"email": email[:100]},
+                                  status=400, field="coleads")
+        if not Membership.objects.filter(group=group, user=user).exists():
+            raise DomainError("unknown_colead", _("%(email)s is not a member of this group.") % {"email": user.email},
+                              status=400, field="coleads")
+        if user not in users:
+            users.append(user)
+    return users
+
+
+def _clean_budget_items(items: Iterable, currency: str) -> list[dict]:
+    clean = []
+    for index, item in enumerate(items or ()):
+        if not isinstance(item, dict):
+            raise DomainError("invalid_budget_item", _("Each budget item has a description, a minimum and a maximum."), status=400, field="budget_items")
+        description = str(item.get("description") or "").strip()
+        if not description:
+            raise DomainError("invalid_budget_item", _("Budget item %(n)d needs a description.") % {"n": index + 1}, status=400, field="budget_items")
+        low = parse_amount(item.get("min_amount"), currency=currency, field="budget_items")
+        high = item.get("max_amount")
+        high = low if high in (None, "") else parse_amount(high, currency=currency, field="budget_items")
+        if high < low:
+            raise DomainError("invalid_budget_item",
+                              _("Budget item %(n)d: the maximum must be at least the minimum.") % {"n": index + 1},
+                              status=400, field="budget_items")
+        clean.append({"description": description[:300], "min_amount": low, "max_amount": high})
+    if sum((i["max_amount"] for i in clean), ZERO) > MAX_AMOUNT:
+        raise DomainError("invalid_amount", _("The budget is too large."), status=400, field="budget_items")
+    return clean
+
+
+def _write_budget_items(bucket: Bucket, items: list[dict]) -> None:
+    min_goal = sum((i["min_amount"] for i in items), ZERO)
+    max_goal = sum((i["max_amount"] for i in items), ZERO)
+    if max_goal < bucket.total:
+        raise DomainError("bucket_max_below_total",
+                          _("The maximum goal cannot go below what the bucket has already received."))
+    bucket.budget_items.all().delete()
+    BudgetItem.objects.bulk_create(
+        [BudgetItem(bucket=bucket, position=n, **item) for n, item in enumerate(items)]
+    )
+    bucket.min_goal, bucket.max_goal = min_goal, max_goal
+    bucket.save(update_fields=["min_goal", "max_goal", "updated_at"])
+
+
+def _set_tags(bucket: Bucket, names: Iterable[str]) -> None:
+    tags = []
+    for name in names or ():
+        name = str(name).strip()[:50]
+        if name and name.lower() not in {t.name.lower() for t in tags}:
+            tag, _created = Tag.objects.get_or_create(group=bucket.round.group, name=name)
+            tags.append(tag)
+    bucket.tags.set(tags)
+
+
+def create_bucket(
+    *,
+    round: Round,
+    actor: User,
+    title: str,
+    summary: str = "",
+    description: str = "",
+    budget_items: Iterable = (),
+    coleads: Iterable = (),
+    tags: Iterable[str] = (),
+) -> Bucket:
+    membership = membership_of(actor, round.group)
+    if membership is None or membership.role == Role.ACCOUNTANT or round.published_at is None and membership.role != Role.ADMIN:
+        raise DomainError("forbidden", _("You may not propose a bucket in this round."), status=403)
+    if not round.accepts_new_buckets:
+        raise DomainError("round_not_accepting_buckets", _("This round does not accept new buckets now."))
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("invalid", _("A bucket needs a title."), status=400, field="title")
+    items = _clean_budget_items(budget_items, round.currency)
+    users = _resolve_coleads(round.group, coleads)
+    with transaction.atomic():
+        bucket = Bucket.objects.create(
+            round=round, title=title[:200], summary=(summary or "")[:500], description=description or "", created_by=actor
+        )
+        _write_budget_items(bucket, items)
+        bucket.coleads.set([actor, *[u for u in users if u != actor]])
+        _set_tags(bucket, tags)
+    return bucket
+
+
+def update_bucket(*, bucket: Bucket, actor: User, **fields) -> Bucket:
+    allowed = {"title", "summary", "description", "budget_items", "coleads", "tags"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError("invalid", _("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))}, status=400)
+    require_colead(actor, bucket)
+    items = _clean_budget_items(fields["budget_items"], bucket.round.currency) if "budget_items" in fields else None
+    users = _resolve_coleads(bucket.round.group, fields["coleads"]) if "coleads" in fields else None
+    with transaction.atomic():
+        # Only the bucket row: its total is compared with the new max goal.
+        bucket = Bucket.objects.select_for_update().select_related("round", "round__group").get(pk=bucket.pk)
+        if bucket.status not in EDITABLE_STATUSES:
+            raise DomainError("bucket_not_editable", _("This bucket can no longer be edited."))
+        if "title" in fields:
+            title = (fields["title"] or "").strip()
+            if not title:
+                raise DomainError("invalid", _("A bucket needs a title."), status=400, field="title")
+            bucket.title = title[:200]
+        if "summary" in fields:
+            bucket.summary = (fields["summary"] or "")[:500]
+        if "description" in fields:
+            bucket.description = fields["description"] or ""
+        bucket.save()
+        if items is not None:
+            _write_budget_items(bucket, items)
+        if users is not None:
+            creator = bucket.created_by
+            keep = [creator] if creator and Membership.objects.filter(group=bucket.round.group, user=creator).exists() else []
+            bucket.coleads.set(keep + [u for u in users if u not in keep])
+        if "tags" in fields:
+            _set_tags(bucket, fields["tags"])
+    return bucket
+
+
+def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
+    require_colead(actor, bucket)
+    with transaction.atomic():
+        bucket = Bucket.objects.select_for_update().select_related("round", "round__group").get(pk=bucket.pk)
+        if bucket.status != Bucket.Status.DRAFT:
+            raise DomainError("bucket_not_draft", _("Only a draft bucket can be published."))
+        if bucket.round.phase not in (Phase.PROPOSALS, Phase.FUNDING):
+            raise DomainError("round_not_open", _("Buckets can be published only while the round is open."))
+        count = bucket.coleads.count()
+        if count < bucket.round.min_coleads:
+            raise DomainError(
+                "not_enough_coleads",
+                _("This round asks for at least %(n)d co-leads per bucket; this one has %(count)d.")
+                % {"n": bucket.round.min_coleads, "count": count},
+            )
+        if bucket.max_goal <= 0:
+            raise DomainError("bucket_without_budget", _("Add at least one budget item before publishing."))
+        bucket.status = Bucket.Status.OPEN
+        bucket.published_at = timezone.now()
+        bucket.save(update_fields=["status", "published_at", "updated_at"])
+    return bucket
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("invalid", _("Write a comment first."), status=400, field="body")
+    if len(body) > 10000:
+        raise DomainError("invalid", _("A comment is at most 10,000 characters."), status=400, field="body")
+    return body
+
+
+def add_comment(*, bucket: Bucket, author: User, body: str) -> Comment:
+    if membership_of(author, bucket.round.group) is None:
+        raise DomainError("forbidden", _("Only people of the group may comment."), status=403)
+    return Comment.objects.create(bucket=bucket, author=author, body=_clean_body(body))
+
+
+def edit_comment(*, comment: Comment, actor: User, body: str) -> Comment:
+    if comment.author_id != actor.id:
+        raise DomainError("not_author", _("Only its author may edit a comment."), status=403)
+    comment.body = _clean_body(body)
+    comment.save(update_fields=["body", "updated_at"])
+    return comment
+
+
+def delete_comment(*, comment: Comment, actor: User) -> None:
+    if comment.author_id != actor.id:
+        raise DomainError("not_author", _("Only its author may delete a comment."), status=403)
+    comment.delete()
