@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from proposals import api
+
+urlpatterns = [
+    path("groups/<slug:slug>/proposals/", api.ProposalList.as_view(), name="api-proposals"),
+    path("groups/<slug:slug>/decisions/", api.DecisionList.as_view(), name="api-decisions"),
+    path("groups/<slug:slug>/decisions.csv", api.DecisionCsv.as_view(), name="api-decisions-csv"),
+    path("proposals/<int:pk>/", api.ProposalDetail.as_view(), name="api-proposal"),
+    path("proposals/<int:pk>/stance/", api.StanceView.as_view(), name="api-proposal-stance"),
+    path("proposals/<int:pk>/stances/", api.StanceHistory.as_view(), name="api-proposal-stances"),
+    path("proposals/<int:pk>/close/", api.CloseView.as_view(), name="api-proposal-close"),
+    path("proposals/<int:pk>/outcome/", api.OutcomeView.as_view(), name="api-proposal-outcome"),
+    path("proposals/<int:pk>/comments/", api.CommentList.as_view(), name="api-proposal-comments"),
+]
