@@ -22,3 +22,9 @@ def send_invitation(invitation_id: int) -> None:
         import logging
 
         logging.getLogger(__name__).exception("invitation %s not sent", invitation_id)
+
+
+@shared_task(ignore_result=True)
+def send_invitations(invitation_ids: list[int]) -> None:
+    for invitation_id in invitation_ids:
+        send_invitation(invitation_id)

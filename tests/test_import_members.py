@@ -123,3 +123,20 @@ def test_admins_import_from_the_members_page(client, group, admin_user):
     response = client.post(f"/g/{group.slug}/members/import/", {"file": bad}, follow=True)
     assert "Line 2" in response.content.decode()
     assert not User.objects.filter(email="x@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_an_import_cannot_demote_the_last_admin(group, admin_user, tmp_path):
+    with pytest.raises(CommandError) as exc:
+        call_command("import_members", group.slug, str(write(tmp_path, "email,role\nadmin@example.org,member\n")))
+    assert "Line 2" in str(exc.value)
+    assert Membership.objects.get(group=group, user=admin_user).role == Role.ADMIN
+
+
+@pytest.mark.django_db
+def test_a_large_file_imports_whole(group, tmp_path):
+    lines = ["email,name,role"] + [f"person{i}@example.org,Person {i},member" for i in range(3000)]
+    call_command("import_members", group.slug, str(write(tmp_path, "\n".join(lines) + "\n")))
+    assert Membership.objects.filter(group=group).count() == 3001
+    call_command("import_members", group.slug, str(write(tmp_path, "\n".join(lines) + "\n")))
+    assert User.objects.filter(email__startswith="person").count() == 3000
