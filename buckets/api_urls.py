@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from buckets import api
+
+urlpatterns = [
+    path("buckets/<int:pk>/comments/", api.CommentList.as_view(), name="api-bucket-comments"),
+    path("buckets/<int:pk>/comments/<int:cid>/", api.CommentDetail.as_view(), name="api-bucket-comment"),
+]
