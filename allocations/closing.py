@@ -102,7 +102,10 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None) -> boo
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Round.objects.select_for_update().select_related("group").get(pk=round.pk)
+        # FOR NO KEY UPDATE: an allocation committing meanwhile inserts a ledger row whose
+        # foreign key takes KEY SHARE on this round row; a plain FOR UPDATE would deadlock
+        # with it while we wait for its bucket lock below.
+        locked = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round.pk)
         if locked.published_at is None:
             raise DomainError("round_draft", _("A draft round cannot be closed; publish it first."))
         if Round.objects.filter(pk=locked.pk, closed_at=None).update(closed_at=now) != 1:
@@ -111,7 +114,7 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None) -> boo
         # Lock the open buckets (in id order, after the round) so that an allocation in
         # flight either commits before we read the totals or sees the round closed.
         rows = list(
-            Bucket.objects.select_for_update()
+            Bucket.objects.select_for_update(no_key=True)
             .filter(round=locked, status=Bucket.Status.OPEN)
             .order_by("pk")
             .values_list("pk", "total", "min_goal")
