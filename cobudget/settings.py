@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -147,6 +148,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
     "sweep-every-minute": {"task": "allocations.tasks.sweep", "schedule": 60.0},
+    # Allocation mails wait until their hour has passed (at most one an hour per person).
+    "notification-batches": {"task": "notifications.tasks.flush_batches", "schedule": 300.0},
+    # Hourly: the digest goes to those whose group's local time is 07:00-07:59.
+    "notification-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(minute=0)},
 }
 
 # --- Accounts -------------------------------------------------------------------------

@@ -27,6 +27,9 @@ MEMBERSHIP_HOOKS: list[Callable] = []
 BULK_MEMBERSHIP_HOOKS: list[Callable] = []
 # Called inside the transaction before a membership is deleted: hook(membership=, actor=).
 REMOVAL_HOOKS: list[Callable] = []
+# Called after commit with the ids of new invitations: hook(invitation_ids=[...]). The
+# notifications app registers the one that mails them (this app does not import it).
+INVITATION_HOOKS: list[Callable] = []
 
 
 def _run_hooks(membership, *, envelope_amount=None, actor=None):
@@ -34,10 +37,13 @@ def _run_hooks(membership, *, envelope_amount=None, actor=None):
         hook(membership=membership, envelope_amount=envelope_amount, actor=actor)
 
 
-def _queue_invitation_mail(invitation_id: int):
-    from groups import tasks
+def _queue_invitation_mails(invitation_ids: list[int]):
+    def run(ids):
+        for hook in INVITATION_HOOKS:
+            hook(invitation_ids=ids)
 
-    transaction.on_commit(lambda: tasks.send_invitation.delay(invitation_id))
+    for start in range(0, len(invitation_ids), 500):
+        transaction.on_commit(lambda ids=invitation_ids[start : start + 500]: run(ids))
 
 
 def create_group(*, creator: User, name: str, slug: str, currency: str = "EUR", **extra) -> Group:
@@ -113,7 +119,7 @@ def add_member(
                 group=group, email=user.email, user=user, role=role, invited_by=actor
             )
             if send_invitation:
-                _queue_invitation_mail(invitation.id)
+                _queue_invitation_mails([invitation.id])
         _run_hooks(membership, envelope_amount=envelope_amount, actor=actor)
     return membership, created
 
@@ -382,10 +388,7 @@ def import_members(*, group: Group, data: bytes | str, actor: User | None) -> Im
         )
         invitation_ids = [invitation.id for invitation in invitations]
         if invitation_ids:
-            from groups import tasks
-
-            for chunk in _chunks(invitation_ids, 500):
-                transaction.on_commit(lambda ids=chunk: tasks.send_invitations.delay(ids))
+            _queue_invitation_mails(invitation_ids)
         _run_bulk_hooks(
             [(row.line, memberships[users[row.email].id], row.envelope) for row in rows], actor
         )

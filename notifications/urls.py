@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from notifications import views
+
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/preferences/", views.preferences, name="notification-preferences"),
+    path("notifications/unsubscribe/<str:token>/", views.unsubscribe, name="notification-unsubscribe"),
+]

@@ -1,0 +1,36 @@
+"""Invitation mails go through `notify`, so that they follow the same rules as the rest.
+
+groups sits below this app, so it does not import it: it calls its INVITATION_HOOKS after
+commit, and this module registers the one that notifies the invited people.
+"""
+
+from django.db import transaction
+
+from groups.models import Invitation
+from notifications.models import Kind
+from notifications.services import notify
+
+
+def queue_invitations(*, invitation_ids: list[int]) -> None:
+    """The hook groups calls after commit: notify in a task, away from the request."""
+    from notifications import tasks
+
+    tasks.notify_invitations.delay(list(invitation_ids))
+
+
+def notify_invitations(*, invitation_ids: list[int]) -> int:
+    invitations = Invitation.objects.filter(pk__in=invitation_ids).select_related("group", "user", "invited_by")
+    count = 0
+    with transaction.atomic():
+        for invitation in invitations:
+            count += len(
+                notify(
+                    users=[invitation.user],
+                    kind=Kind.INVITATION,
+                    template="groups/email/invitation",
+                    context={"invitation": invitation, "group": invitation.group},
+                    url=f"/g/{invitation.group.slug}/",
+                    group=invitation.group,
+                )
+            )
+    return count
