@@ -176,6 +176,8 @@ def set_stance(*, proposal: Proposal, user: User, choice: str, reason: str = "",
             return current  # nothing changed: PUT is idempotent
         if current is not None:
             Stance.objects.filter(pk=current.pk).update(is_latest=False)
+        # Whoever takes a stance has seen the proposal, even through the API without reading it.
+        ProposalView.objects.get_or_create(proposal=proposal, user=user, defaults={"first_seen_at": now})
         return Stance.objects.create(proposal=proposal, user=user, choice=choice, reason=reason, created_at=now)
 
 

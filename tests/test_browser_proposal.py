@@ -23,7 +23,7 @@ def test_a_member_votes_with_a_reason_and_sees_the_count_change(page, live_serve
 
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
     assert page.locator("#count-agree").inner_text() == "1"
-    assert "Seen by 1 of 3 voters" in page.locator(".seen-line").inner_text()
+    assert "Seen by 2 of 3 voters" in page.locator(".seen-line").inner_text()
 
     page.get_by_label("Agree", exact=True).check()
     page.get_by_label("Why (optional)").fill("Meetings are for contested topics.")

@@ -43,3 +43,8 @@ def test_seen_count_is_frozen_at_close(api, proposal, member, member2, admin_use
     api(member).get(f"/api/proposals/{proposal.pk}/")
     api(admin_user).post(f"/api/proposals/{proposal.pk}/close/")  # the admin's own view is recorded first
     assert api(member2).get(f"/api/proposals/{proposal.pk}/").json()["seen_count"] == 1
+
+
+def test_a_voter_who_votes_without_reading_has_seen_it(api, proposal, member2):
+    api(member2).put(f"/api/proposals/{proposal.pk}/stance/", {"choice": "agree"}, format="json")
+    assert ProposalView.objects.filter(proposal=proposal, user=member2).count() == 1
