@@ -1,0 +1,193 @@
+"""Measure 1: allocations per second through gunicorn and PostgreSQL (wrk, 16 connections,
+200 members over 10 buckets) against pgbench's TPC-B transaction with the same 16 clients on
+the same server, each for the same duration, one after the other in the same run."""
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from decimal import Decimal
+from pathlib import Path
+
+from bench import db
+from bench.report import Row
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = Path(__file__).resolve().parent / "allocate.lua"
+TARGET = 0.15
+CLIENTS = 16
+PGBENCH_SCALE = 16  # one branch per client: TPC-B's usual setting (scale >= clients)
+
+
+def require(tool: str, package: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        raise SystemExit(
+            f"bench: `{tool}` is missing. Install it with:  apt-get install -y {package}\n"
+            "(Debian's package; the benchmark needs it to measure throughput.)"
+        )
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _lua_script(tokens: list[str], bucket_ids: list[int], directory: str) -> str:
+    token_list = ", ".join(f'"{t}"' for t in tokens)
+    bucket_list = ", ".join(str(b) for b in bucket_ids)
+    data = f"tokens = {{{token_list}}}\nbuckets = {{{bucket_list}}}\n"
+    path = os.path.join(directory, "allocate.lua")
+    with open(path, "w") as fh:
+        fh.write(LUA.read_text().replace("-- DATA", data, 1))
+    return path
+
+
+class Gunicorn:
+    """`gunicorn cobudget.wsgi` with the README's worker configuration, on a free loopback port."""
+
+    def __init__(self, *, url: str, workers: int, threads: int):
+        self.port = free_port()
+        self.args = [
+            sys.executable, "-m", "gunicorn", "cobudget.wsgi",
+            "--workers", str(workers), "--threads", str(threads),
+            "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+        ]
+        env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TEST_DATABASE_NAME"}}
+        env.update(DATABASE_URL=url, DEBUG="0", HTTPS="0", CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"))
+        self.env = env
+        self.process = None
+
+    def __enter__(self):
+        self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"bench: gunicorn exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit("bench: gunicorn did not answer /healthz within 60 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+_BENCH_LINE = re.compile(r"BENCH (.*)")
+
+
+def run_wrk(*, port: int, script: str, duration: int) -> dict:
+    wrk = require("wrk", "wrk")
+    # One wrk thread is enough for 16 connections and leaves the cores to the server.
+    cmd = [wrk, "-t1", f"-c{CLIENTS}", f"-d{duration}s", "--timeout", "10s", "-s", script,
+           f"http://127.0.0.1:{port}/"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60)
+    match = _BENCH_LINE.search(out.stdout)
+    if out.returncode != 0 or not match:
+        raise SystemExit(f"bench: wrk failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+    stats = {k: int(v) for k, v in (pair.split("=") for pair in match.group(1).split())}
+    stats["stderr"] = out.stderr.strip()
+    return stats
+
+
+_TPS = re.compile(r"tps = ([0-9.]+) \(without initial connection time\)")
+
+
+def run_pgbench(*, url: str, duration: int) -> float:
+    pgbench = require("pgbench", "postgresql-contrib postgresql-client")
+    scratch = db.with_database(url, db.database_name(url) + "_pgbench")
+    db.recreate(scratch)
+    try:
+        subprocess.run([pgbench, "-i", "-q", "-s", str(PGBENCH_SCALE), scratch], check=True, capture_output=True,
+                       timeout=600)
+        out = subprocess.run([pgbench, "-c", str(CLIENTS), "-j", "2", "-T", str(duration), scratch],
+                             capture_output=True, text=True, timeout=duration + 120)
+        match = _TPS.search(out.stdout)
+        if out.returncode != 0 or not match:
+            raise SystemExit(f"bench: pgbench failed ({out.returncode}):\n{out.stdout}\n{out.stderr}")
+        return float(match.group(1))
+    finally:
+        db.drop(scratch)
+
+
+def _rules_hold(round_id: int) -> list[str]:
+    from django.db.models import F
+
+    from allocations.ledger import ledger_differences
+    from allocations.models import Envelope
+    from buckets.models import Bucket
+
+    problems = ledger_differences(round_ids=[round_id])
+    if Envelope.objects.filter(round_id=round_id, allocated__gt=F("amount")).exists():
+        problems.append("an envelope is overspent")
+    if Bucket.objects.filter(round_id=round_id, total__gt=F("max_goal")).exists():
+        problems.append("a bucket is past its maximum goal")
+    return problems
+
+
+def measure(*, url: str, duration: int, workers: int, threads: int) -> Row:
+    from allocations.models import LedgerEntry
+    from demo.scale import create_tokens, seed_scale
+
+    require("wrk", "wrk")
+    require("pgbench", "postgresql-contrib postgresql-client")
+    scale = seed_scale(members=200, buckets=10, allocations=400, slug="load", max_goal=Decimal("100000"))
+    keys = create_tokens(scale.member_ids)
+    ledger_before = LedgerEntry.objects.filter(round=scale.round).count()
+    with tempfile.TemporaryDirectory() as tmp:
+        script = _lua_script([keys[uid] for uid in scale.member_ids], scale.bucket_ids, tmp)
+        with Gunicorn(url=url, workers=workers, threads=threads) as server:
+            run_wrk(port=server.port, script=script, duration=3)  # warm-up: imports, connections
+            stats = run_wrk(port=server.port, script=script, duration=duration)
+    seconds = stats["duration_us"] / 1e6
+    per_second = stats["ok"] / seconds
+    problems = _rules_hold(scale.round.pk)
+    written = LedgerEntry.objects.filter(round=scale.round).count() - ledger_before
+    tps = run_pgbench(url=url, duration=duration)
+    ratio = per_second / tps
+    rules_ok = not problems and stats["other"] == 0 and stats["refused"] > 0
+    return Row(
+        number=1,
+        measure="allocation throughput (PUT allocation ÷ pgbench TPC-B, 16 clients)",
+        value=f"{per_second:.0f} alloc/s",
+        baseline=f"{tps:.0f} tps",
+        ratio=ratio,
+        target=f"≥ {TARGET}, rules enforced",
+        passed=ratio >= TARGET and rules_ok,
+        note=(
+            f"gunicorn cobudget.wsgi --workers {workers} --threads {threads} (DEBUG=0, CONN_MAX_AGE="
+            f"{os.environ.get('CONN_MAX_AGE', '60')}); wrk -t1 -c{CLIENTS} -d{duration}s with "
+            f"{len(keys)} members' tokens over {len(scale.bucket_ids)} buckets; pgbench -i -s {PGBENCH_SCALE}, "
+            f"then pgbench -c {CLIENTS} -j 2 -T {duration} (TPC-B), after the wrk run."
+        ),
+        details=[
+            f"{stats['ok']} allocations accepted in {seconds:.1f} s; {stats['refused']} refused with 409 "
+            f"(1 request in 50 asks for more than the envelope); {stats['other']} other statuses; "
+            f"{stats['socket_errors']} socket errors",
+            f"latency p50 {stats['p50_us'] / 1000:.1f} ms, p99 {stats['p99_us'] / 1000:.1f} ms",
+            f"{written} ledger rows written by the run",
+            "rules after the run: " + ("check_ledger clean, no envelope overspent, no bucket past its maximum"
+                                       if not problems else "; ".join(problems[:5])),
+        ] + ([f"wrk stderr: {stats['stderr'][:300]}"] if stats["stderr"] else []),
+    )
