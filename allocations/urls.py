@@ -1,3 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from allocations import views
+
+urlpatterns = [
+    path("rounds/<int:pk>/", views.round_page, name="round"),
+    path("rounds/<int:pk>/cards/", views.round_cards, name="round-cards"),
+    path("rounds/<int:pk>/publish/", views.round_publish, name="round-publish"),
+    path("rounds/<int:pk>/topup/", views.round_topup, name="round-topup"),
+    path("rounds/<int:pk>/envelopes/", views.round_envelopes, name="round-envelopes"),
+    path("rounds/<int:pk>/paper/", views.paper_form, name="round-paper"),
+    path("buckets/<int:pk>/", views.bucket_page, name="bucket"),
+    path("buckets/<int:pk>/allocate/", views.bucket_allocate, name="bucket-allocate"),
+    path("buckets/<int:pk>/withdraw/", views.bucket_withdraw, name="bucket-withdraw"),
+    path("buckets/<int:pk>/merge/", views.bucket_merge, name="bucket-merge"),
+]

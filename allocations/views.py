@@ -1,0 +1,265 @@
+"""The round page (live cards and my envelope), the bucket page with its allocation form,
+and the admins' pages: publish, envelopes table, top-up, paper forms, withdraw and merge."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from allocations import selectors, services
+from buckets import selectors as bucket_selectors
+from buckets.forms import AmountField, CommentForm
+from buckets.models import Bucket, Phase
+from buckets.services import is_colead_or_admin
+from buckets.views import phase_timeline
+from cobudget.errors import DomainError
+from cobudget.money import parse_amount
+from groups.models import ENVELOPE_ROLES, Membership, Role
+from groups.selectors import members_of
+
+SORT_CHOICES = [
+    ("newest", gettext_lazy("newest")),
+    ("most", gettext_lazy("most funded")),
+    ("least", gettext_lazy("least funded")),
+    ("mine", gettext_lazy("mine")),
+]
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _live_context(request, round, membership):
+    sort = request.GET.get("sort", "newest")
+    if sort not in dict(SORT_CHOICES):
+        sort = "newest"
+    cards = selectors.bucket_cards(
+        round=round, user=request.user, membership=membership, sort=sort,
+    )
+    return {
+        "round": round,
+        "membership": membership,
+        "envelope": selectors.envelope_of(round=round, user=request.user),
+        "buckets": list(cards),
+        "sort": sort,
+    }
+
+
+@login_required
+def round_page(request, pk):
+    round, membership = bucket_selectors.get_round_for(request.user, pk)
+    context = _live_context(request, round, membership)
+    context.update({
+        "is_admin": membership.role == Role.ADMIN,
+        "can_read_all": membership.role in (Role.ADMIN, Role.ACCOUNTANT),
+        "can_propose": membership.role != Role.ACCOUNTANT and round.accepts_new_buckets,
+        "timeline": phase_timeline(round),
+        "totals": selectors.round_totals(round),
+        "sort_choices": SORT_CHOICES,
+    })
+    return render(request, "allocations/round.html", context)
+
+
+@login_required
+def round_cards(request, pk):
+    """The live part of the round page, polled by htmx every few seconds."""
+    round, membership = bucket_selectors.get_round_for(request.user, pk)
+    return render(request, "allocations/_round_live.html", _live_context(request, round, membership))
+
+
+def _bucket_context(request, bucket, membership, *, error=None, saved=False):
+    round = bucket.round
+    envelope = selectors.envelope_of(round=round, user=request.user)
+    return {
+        "bucket": bucket,
+        "round": round,
+        "membership": membership,
+        "envelope": envelope,
+        "mine": selectors.my_allocation(bucket=bucket, user=request.user),
+        "can_allocate": envelope is not None and round.phase == Phase.FUNDING and bucket.status == Bucket.Status.OPEN,
+        "error": error,
+        "saved": saved,
+    }
+
+
+@login_required
+def bucket_page(request, pk):
+    bucket, membership = bucket_selectors.get_bucket_for(request.user, pk)
+    context = _bucket_context(request, bucket, membership)
+    is_lead = is_colead_or_admin(request.user, bucket)
+    merge_targets = []
+    if is_lead and bucket.status in (Bucket.Status.DRAFT, Bucket.Status.OPEN):
+        merge_targets = Bucket.objects.filter(
+            round=bucket.round, status__in=[Bucket.Status.DRAFT, Bucket.Status.OPEN]
+        ).exclude(pk=bucket.pk).order_by("title")
+    context.update({
+        "items": bucket.budget_items.all(),
+        "coleads": bucket.coleads.all(),
+        "tags": bucket.tags.all(),
+        "comments": bucket_selectors.comments_of(bucket),
+        "comment_form": CommentForm(),
+        "is_lead": is_lead,
+        "merge_targets": merge_targets,
+        "flags": [],
+    })
+    return render(request, "allocations/bucket.html", context)
+
+
+@login_required
+@require_POST
+def bucket_allocate(request, pk):
+    """The allocation form: an htmx request gets the updated fragment (or the refusal in
+    words); a plain POST is redirected back to the bucket page."""
+    bucket, membership = bucket_selectors.get_bucket_for(request.user, pk)
+    error = None
+    try:
+        services.set_allocation(member=request.user, bucket=bucket, amount=request.POST.get("amount", ""), actor=request.user)
+    except DomainError as exc:
+        error = str(exc.detail)
+    if _is_htmx(request):
+        bucket.refresh_from_db()
+        context = _bucket_context(request, bucket, membership, error=error, saved=error is None)
+        if error is not None:
+            context["typed"] = request.POST.get("amount", "")
+        return render(request, "allocations/_allocation.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Your allocation is saved."))
+    return redirect("bucket", pk=bucket.pk)
+
+
+@login_required
+@require_POST
+def bucket_withdraw(request, pk):
+    bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
+    try:
+        services.withdraw_bucket(bucket=bucket, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("The bucket is withdrawn; every allocation went back to its envelope."))
+    return redirect("bucket", pk=bucket.pk)
+
+
+@login_required
+@require_POST
+def bucket_merge(request, pk):
+    bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
+    try:
+        into, _m = bucket_selectors.get_bucket_for(request.user, int(request.POST.get("into", "0") or 0))
+        services.merge_bucket(bucket=bucket, into=into, actor=request.user)
+    except (DomainError, ValueError, Http404) as exc:
+        messages.error(request, str(getattr(exc, "detail", "")) or _("Choose the bucket to merge into."))
+        return redirect("bucket", pk=bucket.pk)
+    messages.success(request, _("The bucket is merged; its allocations went back to their envelopes."))
+    return redirect("bucket", pk=into.pk)
+
+
+# --- admin pages ----------------------------------------------------------------------------
+
+
+def _admin_round(request, pk, *, readers=False):
+    round, membership = bucket_selectors.get_round_for(request.user, pk)
+    allowed = (Role.ADMIN, Role.ACCOUNTANT) if readers else (Role.ADMIN,)
+    if membership.role not in allowed:
+        raise Http404
+    return round, membership
+
+
+@login_required
+@require_POST
+def round_publish(request, pk):
+    round, _membership = _admin_round(request, pk)
+    try:
+        services.publish_round(round=round, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("The round is published; every member has an envelope."))
+    return redirect("round", pk=round.pk)
+
+
+@login_required
+@require_POST
+def round_topup(request, pk):
+    round, _membership = _admin_round(request, pk)
+    try:
+        count = services.grant_topup(round=round, amount=request.POST.get("amount", ""), actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("%(n)d envelopes received the top-up.") % {"n": count})
+    return redirect("round", pk=round.pk)
+
+
+@login_required
+def round_envelopes(request, pk):
+    """The envelopes table: one amount input per member (admins edit, accountants read)."""
+    round, membership = _admin_round(request, pk, readers=True)
+    is_admin = membership.role == Role.ADMIN
+    envelopes = {e.user_id: e for e in selectors.envelopes_of_round(round)}
+    rows = [
+        {"membership": m, "envelope": envelopes.get(m.user_id)}
+        for m in members_of(round.group).filter(role__in=ENVELOPE_ROLES)
+    ]
+    errors = {}
+    if request.method == "POST":
+        if not is_admin:
+            raise Http404
+        changed = 0
+        for row in rows:
+            raw = request.POST.get(f"amount-{row['membership'].pk}")
+            if raw is None or not raw.strip():
+                continue
+            current = row["envelope"].amount if row["envelope"] else None
+            try:
+                amount = parse_amount(raw, currency=round.currency)
+                if amount == current:
+                    continue
+                services.set_envelope_amount(round=round, user=row["membership"].user, amount=amount, actor=request.user)
+                changed += 1
+            except DomainError as exc:
+                errors[row["membership"].pk] = str(exc.detail)
+        if not errors:
+            messages.success(request, _("%(n)d envelopes changed.") % {"n": changed})
+            return redirect("round-envelopes", pk=round.pk)
+        envelopes = {e.user_id: e for e in selectors.envelopes_of_round(round)}
+        for row in rows:
+            row["envelope"] = envelopes.get(row["membership"].user_id)
+    for row in rows:
+        row["error"] = errors.get(row["membership"].pk)
+        row["typed"] = request.POST.get(f"amount-{row['membership'].pk}") if errors else None
+    return render(request, "allocations/envelopes.html", {
+        "round": round, "rows": rows, "is_admin": is_admin, "totals": selectors.round_totals(round),
+    })
+
+
+@login_required
+def paper_form(request, pk):
+    """An admin enters the allocation of a member who handed in a paper form."""
+    round, _membership = _admin_round(request, pk)
+    members = members_of(round.group).filter(role__in=ENVELOPE_ROLES)
+    buckets = Bucket.objects.filter(round=round, status=Bucket.Status.OPEN).order_by("title")
+    if request.method == "POST":
+        try:
+            target = get_object_or_404(Membership.objects.select_related("user"), group=round.group,
+                                       pk=int(request.POST.get("member") or 0))
+            bucket = get_object_or_404(buckets, pk=int(request.POST.get("bucket") or 0))
+            field = AmountField()
+            amount = field.clean(request.POST.get("amount", ""))
+            result = services.set_allocation(member=target.user, bucket=bucket, amount=amount, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        except Exception as exc:  # a ValidationError from the amount field or a bad id
+            if isinstance(exc, Http404):
+                raise
+            messages.error(request, " ".join(getattr(exc, "messages", [])) or _("Check the form."))
+        else:
+            messages.success(request, _("Saved for %(name)s: %(amount)s on “%(bucket)s”.") % {
+                "name": target.user.display_name, "amount": result.amount, "bucket": bucket.title})
+            return redirect("round-paper", pk=round.pk)
+    return render(request, "allocations/paper.html", {"round": round, "members": members, "buckets": buckets})

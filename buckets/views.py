@@ -1,0 +1,170 @@
+"""Pages that write rounds, buckets and comments (no money: the round and bucket pages that
+show envelopes and allocations are in allocations/views.py)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buckets import selectors, services
+from buckets.forms import BucketForm, CommentForm, RoundForm
+from buckets.models import Comment, Phase
+from cobudget.errors import DomainError
+from groups.models import Role
+from groups.selectors import get_group_for
+
+
+def _apply_error(form, exc: DomainError):
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.detail))
+
+
+def phase_timeline(round):
+    """The phases in order, with their dates, the current one marked."""
+    current = round.phase
+    steps = [
+        (Phase.DRAFT, None),
+        (Phase.PROPOSALS, round.proposals_open_at),
+        (Phase.FUNDING, round.funding_opens_at),
+        (Phase.CLOSED, round.funding_closes_at),
+    ]
+    if round.kind == round.Kind.PERMANENT:
+        steps = steps[:1] + [(Phase.FUNDING, round.published_at)]
+    return [{"phase": p, "label": p.label, "at": at, "current": p == current} for p, at in steps]
+
+
+@login_required
+def round_new(request, slug):
+    group, membership = get_group_for(request.user, slug)
+    if membership.role != Role.ADMIN:
+        raise Http404
+    form = RoundForm(request.POST or None, initial={"currency": group.currency})
+    if request.method == "POST" and form.is_valid():
+        try:
+            round = services.create_round(group=group, actor=request.user, **form.service_fields())
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("The round is created as a draft. Publish it when it is ready."))
+            return redirect("round", pk=round.pk)
+    return render(request, "buckets/round_form.html", {"form": form, "group": group, "round": None})
+
+
+@login_required
+def round_edit(request, pk):
+    round, membership = selectors.get_round_for(request.user, pk)
+    if membership.role != Role.ADMIN:
+        raise Http404
+    initial = {name: getattr(round, name) for name in services.ROUND_FIELDS}
+    for name in ("proposals_open_at", "funding_opens_at", "funding_closes_at", "meeting_at"):
+        if initial[name]:
+            initial[name] = timezone.localtime(initial[name])
+    form = RoundForm(request.POST or None, initial=initial, published=round.published_at is not None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_round(round=round, actor=request.user, **form.service_fields())
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("The round is saved."))
+            return redirect("round", pk=round.pk)
+    return render(request, "buckets/round_form.html",
+                  {"form": form, "group": round.group, "round": round, "timeline": phase_timeline(round)})
+
+
+@login_required
+def bucket_new(request, pk):
+    round, membership = selectors.get_round_for(request.user, pk)
+    if membership.role == Role.ACCOUNTANT:
+        raise Http404
+    form = BucketForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bucket = services.create_bucket(round=round, actor=request.user, **form.service_fields())
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Your bucket is saved as a draft. Publish it when its co-leads are ready."))
+            return redirect("bucket", pk=bucket.pk)
+    return render(request, "buckets/bucket_form.html", {"form": form, "round": round, "bucket": None})
+
+
+@login_required
+def bucket_edit(request, pk):
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    if not services.is_colead_or_admin(request.user, bucket):
+        raise Http404
+    items = list(bucket.budget_items.all())
+    initial = {
+        "title": bucket.title, "summary": bucket.summary, "description": bucket.description,
+        "coleads": ", ".join(bucket.coleads.values_list("email", flat=True)),
+        "tags": ", ".join(bucket.tags.values_list("name", flat=True)),
+    }
+    form = BucketForm(request.POST or None, initial=initial, items=items)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_bucket(bucket=bucket, actor=request.user, **form.service_fields())
+        except DomainError as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("The bucket is saved."))
+            return redirect("bucket", pk=bucket.pk)
+    return render(request, "buckets/bucket_form.html", {"form": form, "round": bucket.round, "bucket": bucket})
+
+
+@login_required
+@require_POST
+def bucket_publish(request, pk):
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    try:
+        services.publish_bucket(bucket=bucket, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("The bucket is published."))
+    return redirect("bucket", pk=bucket.pk)
+
+
+@login_required
+@require_POST
+def comment_add(request, pk):
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_comment(bucket=bucket, author=request.user, body=form.cleaned_data["body"])
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+    else:
+        messages.error(request, _("Write a comment first."))
+    return redirect(f"/buckets/{bucket.pk}/#comments")
+
+
+def _own_comment(request, pk, cid):
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    comment = get_object_or_404(Comment, bucket=bucket, pk=cid)
+    if comment.author_id != request.user.id:
+        raise Http404
+    return bucket, comment
+
+
+@login_required
+def comment_edit(request, pk, cid):
+    bucket, comment = _own_comment(request, pk, cid)
+    form = CommentForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        services.edit_comment(comment=comment, actor=request.user, body=form.cleaned_data["body"])
+        return redirect(f"/buckets/{bucket.pk}/#comment-{comment.pk}")
+    return render(request, "buckets/comment_form.html", {"form": form, "bucket": bucket, "comment": comment})
+
+
+@login_required
+@require_POST
+def comment_delete(request, pk, cid):
+    bucket, comment = _own_comment(request, pk, cid)
+    services.delete_comment(comment=comment, actor=request.user)
+    messages.success(request, _("Your comment is deleted."))
+    return redirect(f"/buckets/{bucket.pk}/#comments")
