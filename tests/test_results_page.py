@@ -116,3 +116,35 @@ def test_an_accountant_downloads_through_the_session(client, funding_round, acco
     response = client.get(f"/api/rounds/{funding_round.pk}/export/results.csv?sep=semicolon")
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith("\ufeffbucket_id;".encode())
+
+
+def test_results_take_a_bounded_number_of_queries_whatever_the_size(client, api, group, admin_user, member, accountant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    round = make_round(group, admin_user, decide="50", buckets_during_funding=True)
+    buckets = [make_bucket(round, member, title=f"B{i}", min_amount="100.00") for i in range(3)]
+    open_funding(round)
+    login(client, accountant)
+
+    def count(path, user_client):
+        with CaptureQueriesContext(connection) as ctx:
+            response = user_client.get(path)
+            if getattr(response, "streaming", False):
+                b"".join(response.streaming_content)
+        assert response.status_code == 200
+        return len(ctx)
+
+    paths = [f"/rounds/{round.pk}/results/", f"/rounds/{round.pk}/results/?members=1",
+             f"/rounds/{round.pk}/results/live/", f"/rounds/{round.pk}/exports/"]
+    small = [count(p, client) for p in paths]
+    small_api = count(f"/api/rounds/{round.pk}/results/", api(type(accountant).objects.get(pk=accountant.pk)))
+    for i in range(12):
+        buckets.append(make_bucket(round, member, title=f"More {i}", min_amount="100.00"))
+    for b in buckets[:8]:
+        allocate(member, b, "10.00")
+    closing.close_round(round=round, actor=admin_user)
+    big = [count(p, client) for p in paths]
+    big_api = count(f"/api/rounds/{round.pk}/results/", api(type(accountant).objects.get(pk=accountant.pk)))
+    assert big == small and big_api == small_api
+    assert max(big + [big_api]) <= 15
