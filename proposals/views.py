@@ -1,10 +1,13 @@
 """Proposal pages. One access helper per object (selectors.get_proposal_for) gives 404 to
 anyone outside the group; every write goes through proposals.services."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,7 +44,8 @@ def proposal_new(request, slug):
     if not selectors.can_propose(membership):
         messages.error(request, _("Only admins and members can open a proposal; you can comment on open ones."))
         return redirect("proposal-list", slug=slug)
-    form = ProposalForm(request.POST or None, group=group)
+    default_close = (timezone.localtime() + timedelta(days=7)).replace(second=0, microsecond=0)
+    form = ProposalForm(request.POST or None, group=group, initial={"closes_at": default_close})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
