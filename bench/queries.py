@@ -13,7 +13,15 @@ def list_targets(scale) -> list[tuple[str, str, str]]:
     """(name, who, path) for every list page and list endpoint of a seeded round; `who` is
     `member` (a member with allocations who co-leads the first bucket), `admin` or
     `accountant`."""
-    slug, rid, bid = scale.group.slug, scale.round.pk, scale.bucket_ids[0]
+    return targets(slug=scale.group.slug, round_id=scale.round.pk, bucket_id=scale.bucket_ids[0])
+
+
+def target_names() -> list[str]:
+    return [name for name, _who, _path in targets(slug="slug", round_id=1, bucket_id=1)]
+
+
+def targets(*, slug: str, round_id: int, bucket_id: int) -> list[tuple[str, str, str]]:
+    rid, bid = round_id, bucket_id
     return [
         ("dashboard", "member", "/"),
         ("group page", "member", f"/g/{slug}/"),
