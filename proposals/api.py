@@ -124,6 +124,9 @@ class ProposalDetailSerializer(ProposalSerializer):
         return StanceOutSerializer(selectors.latest_stances(proposal), many=True).data
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "enum": ["members"]}, {"type": "array", "items": {"type": "string", "format": "email"}}]}
+)
 class VotersField(serializers.Field):
     """"members" or a list of e-mail addresses."""
 
@@ -160,7 +163,7 @@ class StatementSerializer(serializers.Serializer):
     statement = serializers.CharField(allow_blank=True, max_length=20_000)
 
 
-class CommentSerializer(serializers.ModelSerializer):
+class ProposalCommentSerializer(serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     body_html = serializers.SerializerMethodField()
 
@@ -282,20 +285,20 @@ class OutcomeView(GenericAPIView):
 
 
 class CommentList(GenericAPIView):
-    serializer_class = CommentSerializer
+    serializer_class = ProposalCommentSerializer
 
     def get(self, request, pk):
         proposal, _membership = selectors.get_proposal_for(request.user, pk)
         page = self.paginate_queryset(selectors.comments_of(proposal))
-        return self.get_paginated_response(CommentSerializer(page, many=True).data)
+        return self.get_paginated_response(ProposalCommentSerializer(page, many=True).data)
 
-    @extend_schema(request=CommentSerializer, responses={201: CommentSerializer})
+    @extend_schema(request=ProposalCommentSerializer, responses={201: ProposalCommentSerializer})
     def post(self, request, pk):
         proposal, _membership = selectors.get_proposal_for(request.user, pk)
-        data = CommentSerializer(data=request.data)
+        data = ProposalCommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.add_comment(proposal=proposal, author=request.user, body=data.validated_data["body"])
-        return Response(CommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(ProposalCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
 class DecisionList(GenericAPIView):
