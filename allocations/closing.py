@@ -58,7 +58,7 @@ def decision_closes_at(round: Round, now: datetime) -> datetime:
     return now + DEFAULT_DECISION_DELAY
 
 
-def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now: datetime) -> None:
+def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now: datetime, notify: bool = True) -> None:
     if not bucket_ids:
         return
     from proposals import services as proposal_services  # proposals sits above buckets
@@ -90,15 +90,17 @@ def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now:
             closes_at=closes_at,
             bucket=bucket,
             now=now,
+            notify=notify,
         )
 
 
-def close_round(*, round: Round, actor=None, now: datetime | None = None) -> bool:
+def close_round(*, round: Round, actor=None, now: datetime | None = None, notify: bool = True) -> bool:
     """Close the round now: settle every open bucket and open a proposal for each bucket to
     decide. Returns True when this call closed it, False when it was already closed.
 
     One transaction: killed half-way, nothing of it remains and running it again gives the
-    same result.
+    same result. `notify=False` (the demo) sends neither the results mail nor the
+    proposals' opening notices.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -134,10 +136,11 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None) -> boo
                 status=status, decided_at=decided_at, updated_at=now
             )
         _open_decision_proposals(
-            round=locked, bucket_ids=by_status.get(Bucket.Status.TO_DECIDE, []), actor=actor, now=now
+            round=locked, bucket_ids=by_status.get(Bucket.Status.TO_DECIDE, []), actor=actor, now=now, notify=notify
         )
         round_id = locked.pk
-        transaction.on_commit(lambda: _queue_results_mail(round_id))
+        if notify:
+            transaction.on_commit(lambda: _queue_results_mail(round_id))
     round.closed_at = now
     return True
 
