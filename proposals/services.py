@@ -5,6 +5,7 @@ conditional update (`closed_at IS NULL`) sets the outcome and freezes the tally;
 updates no row did not close it. Mails are queued with `transaction.on_commit`.
 """
 
+import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -16,6 +17,8 @@ from cobudget.errors import DomainError
 from groups.models import Group, Membership, Role, User
 from proposals import selectors
 from proposals.models import Proposal, ProposalComment, ProposalView, Stance
+
+logger = logging.getLogger(__name__)
 
 REMINDER_BEFORE = timedelta(hours=24)
 MAX_TITLE = 300
@@ -273,8 +276,12 @@ def close_due_proposals(now: datetime | None = None) -> int:
     now = now or timezone.now()
     count = 0
     due = Proposal.objects.filter(closed_at=None, closes_at__lte=now).order_by("closes_at", "pk")
-    for pk in due.values_list("pk", flat=True):
-        _proposal, by_us = _close(pk=pk, now=now, notify=True)
+    for pk in list(due.values_list("pk", flat=True)):
+        try:
+            _proposal, by_us = _close(pk=pk, now=now, notify=True)
+        except Exception:  # one proposal that cannot close must not keep the others open
+            logger.exception("proposal %s could not be closed", pk)
+            continue
         count += by_us
     return count
 
