@@ -1,0 +1,25 @@
+"""Fixtures (import them with their *_fixture names) for the guideline and flag tests: a round in its proposals phase with a bucket
+co-led by member2, and two guidelines."""
+
+import pytest
+
+from buckets import flag_services
+from tests.funding_helpers import make_bucket, make_round
+
+
+@pytest.fixture(name="round")
+def round_fixture(group, admin_user):
+    return make_round(group, admin_user, phase="proposals")
+
+
+@pytest.fixture(name="guidelines")
+def guidelines_fixture(round, admin_user):
+    return [
+        flag_services.create_guideline(round=round, actor=admin_user, title="Serves the whole cooperative"),
+        flag_services.create_guideline(round=round, actor=admin_user, title="Realistic budget", description="Quotes attached."),
+    ]
+
+
+@pytest.fixture(name="bucket")
+def bucket_fixture(round, member2, guidelines):
+    return make_bucket(round, member2, title="Shared garden")
