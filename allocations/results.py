@@ -132,7 +132,7 @@ class BucketResult:
     bucket: Bucket
     percent: Decimal
     proposal_id: int | None
-    bar_percent: Decimal  # the bucket's share of the chart's widest bar, 0–100
+    bar_percent: Decimal  # the bucket's total against the largest total of the round, 0–100
     progress_max: Decimal  # what its progress bar is measured against (its min goal)
 
 
@@ -170,7 +170,7 @@ class RoundResults:
 
 def round_results(round: Round, *, with_members: bool = False) -> RoundResults:
     buckets = list(result_buckets(round))
-    widest = max([ZERO] + [max(b.total, b.min_goal) for b in buckets])
+    widest = max([ZERO] + [b.total for b in buckets])
     items = []
     for bucket in buckets:
         bar = (bucket.total * 100 / widest).quantize(Decimal("0.1")) if widest > 0 else ZERO
