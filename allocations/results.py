@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 
 from allocations.closing import percent_of_min
 from allocations.models import Envelope
+from allocations.selectors import round_totals
 from buckets.models import Bucket, Phase, Round
 from cobudget.money import ZERO
 from groups.models import Role
@@ -49,37 +50,6 @@ def can_see_member_detail(membership) -> bool:
 
 def can_export(membership) -> bool:
     return can_see_member_detail(membership)
-
-
-def round_totals(round: Round) -> dict:
-    """{envelopes, allocated, funded, unspent} — the one definition (helper A's selector)."""
-    from allocations import selectors
-
-    helper = getattr(selectors, "round_totals", None)
-    if helper is not None:
-        return helper(round)
-    return _round_totals(round)  # pragma: no cover — until allocations.selectors has it
-
-
-def _round_totals(round: Round) -> dict:
-    env = Envelope.objects.filter(round=round).aggregate(
-        envelopes=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY),
-        allocated=Coalesce(Sum("allocated"), Value(ZERO), output_field=MONEY),
-    )
-    buckets = Bucket.objects.filter(round=round).aggregate(
-        funded=Coalesce(Sum("total", filter=Q(status=Bucket.Status.FUNDED)), Value(ZERO), output_field=MONEY),
-        to_decide=Coalesce(Sum("total", filter=Q(status=Bucket.Status.TO_DECIDE)), Value(ZERO), output_field=MONEY),
-    )
-    if round.closed_at is None:
-        unspent = env["envelopes"] - env["allocated"]
-    else:
-        unspent = env["envelopes"] - buckets["funded"] - buckets["to_decide"]
-    return {
-        "envelopes": env["envelopes"],
-        "allocated": env["allocated"],
-        "funded": buckets["funded"],
-        "unspent": unspent,
-    }
 
 
 def is_closed(round: Round) -> bool:

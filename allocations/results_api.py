@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from allocations import closing, exports
+from allocations.api import RoundSerializer
 from allocations.results import can_export, can_see_member_detail, round_results
 from buckets.selectors import get_round_for
 from groups.models import Role
@@ -63,26 +64,6 @@ def results_payload(results, *, with_members: bool) -> dict:
     return body
 
 
-def round_payload(round) -> dict:
-    """The round as the round API shows it (helper A's serializer when it exists)."""
-    try:
-        from allocations.api import RoundSerializer  # helper A's
-    except ImportError:
-        RoundSerializer = None
-    if RoundSerializer is not None:
-        return RoundSerializer(round).data
-    from allocations.results import round_totals
-
-    return {
-        "id": round.id,
-        "title": round.title,
-        "kind": round.kind,
-        "phase": round.phase,
-        "closed_at": round.closed_at.isoformat() if round.closed_at else None,
-        "totals": {key: _money(value) for key, value in round_totals(round).items()},
-    }
-
-
 @api_view(["GET"])
 def round_results_view(request, round_id: int):
     round, membership = get_round_for(request.user, round_id)
@@ -98,7 +79,7 @@ def close_round_view(request, round_id: int):
         raise PermissionDenied(_("Only an admin of the group can close a round."))
     closing.close_round(round=round, actor=request.user)
     round.refresh_from_db()
-    return Response(round_payload(round))
+    return Response(RoundSerializer(round).data)
 
 
 class CSVRenderer(renderers.BaseRenderer):
