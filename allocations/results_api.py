@@ -1,6 +1,8 @@
 """API of closing and results: close a round now, read its results, download its exports."""
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import renderers
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.exceptions import PermissionDenied
@@ -64,6 +66,11 @@ def results_payload(results, *, with_members: bool) -> dict:
     return body
 
 
+@extend_schema(
+    responses=OpenApiTypes.OBJECT,
+    description="Totals {envelopes, allocated, funded, unspent}, each bucket of the results (funded first) "
+    "and, for admins and accountants, each member's envelope, allocated and unspent amounts.",
+)
 @api_view(["GET"])
 def round_results_view(request, round_id: int):
     round, membership = get_round_for(request.user, round_id)
@@ -72,6 +79,7 @@ def round_results_view(request, round_id: int):
     return Response(results_payload(results, with_members=with_members))
 
 
+@extend_schema(request=None, responses=RoundSerializer, description="Close the round now (admins; idempotent).")
 @api_view(["POST"])
 def close_round_view(request, round_id: int):
     round, membership = get_round_for(request.user, round_id)
@@ -94,6 +102,11 @@ class CSVRenderer(renderers.BaseRenderer):
 
 
 def _export_view(kind: str):
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        parameters=[OpenApiParameter("sep", str, enum=["semicolon"], description="`;` separators and decimal commas")],
+        description=f"The {kind} of the round as CSV (UTF-8 with BOM), streamed; admins and accountants.",
+    )
     @api_view(["GET"])
     @renderer_classes([renderers.JSONRenderer, CSVRenderer])
     def view(request, round_id: int):
