@@ -58,7 +58,14 @@ def _queue(task_name: str, proposal_id: int):
     from proposals import tasks
 
     task = getattr(tasks, task_name)
-    transaction.on_commit(lambda: task.delay(proposal_id))
+
+    def send():
+        try:
+            task.delay(proposal_id)
+        except Exception:  # a broker down never makes the request or the sweep fail
+            logger.exception("%s of proposal %s not queued", task_name, proposal_id)
+
+    transaction.on_commit(send)
 
 
 def _require_manager(*, proposal: Proposal, actor: User | None):
