@@ -15,5 +15,10 @@ class AllocationsConfig(AppConfig):
 
         if services.on_membership_changed not in group_services.MEMBERSHIP_HOOKS:
             group_services.MEMBERSHIP_HOOKS.append(services.on_membership_changed)
+        # Imports take the set-based path: a few queries per thousand rows.
+        from allocations.imports import on_memberships_imported
+
+        if on_memberships_imported not in group_services.BULK_MEMBERSHIP_HOOKS:
+            group_services.BULK_MEMBERSHIP_HOOKS.append(on_memberships_imported)
         if services.on_round_changed not in bucket_services.ROUND_HOOKS:
             bucket_services.ROUND_HOOKS.append(services.on_round_changed)
