@@ -14,8 +14,9 @@ from notifications.services import notify
 def queue_invitations(*, invitation_ids: list[int]) -> None:
     """The hook groups calls after commit: notify in a task, away from the request."""
     from notifications import tasks
+    from notifications.services import _queue
 
-    tasks.notify_invitations.delay(list(invitation_ids))
+    _queue(tasks.notify_invitations, list(invitation_ids))
 
 
 def notify_invitations(*, invitation_ids: list[int]) -> int:

@@ -84,3 +84,14 @@ class Preference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.kind}: {self.mode}"
+
+
+class Once(models.Model):
+    """A marker for an event announced once (e.g. "funding opened in round 12"): the first
+    insert of a key wins, later ones fail on the unique key."""
+
+    key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.key

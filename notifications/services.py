@@ -190,7 +190,9 @@ def notify(*, users: Iterable, kind: str, template: str, context: dict, url: str
     rows = []
     for user in recipients:
         delivery = _delivery(kind, modes[user.id])
-        mail = render_templated(user=user, template=template, context={"url": _absolute(url), **context})
+        # Dates in the group's time zone, words in the person's language.
+        with timezone.override(_zone(group.time_zone) if group is not None else None):
+            mail = render_templated(user=user, template=template, context={"url": _absolute(url), **context})
         row = Notification(
             user=user, group=group, kind=kind, title=mail.subject[:300], url=url, delivery=delivery, created_at=now
         )
@@ -204,10 +206,19 @@ def notify(*, users: Iterable, kind: str, template: str, context: dict, url: str
 
     for row in rows:
         if row.delivery == Delivery.IMMEDIATE:
-            transaction.on_commit(lambda pk=row.pk: tasks.send_notification_mail.delay(pk))
+            transaction.on_commit(lambda pk=row.pk: _queue(tasks.send_notification_mail, pk))
     for user_id in sorted({row.user_id for row in rows if row.delivery == Delivery.BATCH}):
-        transaction.on_commit(lambda uid=user_id: tasks.send_batch.delay(uid))
+        transaction.on_commit(lambda uid=user_id: _queue(tasks.send_batch, uid))
     return rows
+
+
+def _queue(task, *args) -> None:
+    """Queue a mail task; a broker that is down is logged and never fails the caller (the
+    notification stays in the app; batches are retried by the beat)."""
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.exception("%s%r not queued", task.name, args)
 
 
 # --- sending ----------------------------------------------------------------------------------
@@ -288,12 +299,15 @@ def flush_batches(*, now: datetime | None = None) -> int:
     return sum(1 for user_id in list(user_ids) if send_batch(user_id=user_id, now=now))
 
 
-def _local_hour(tz_name: str | None, now: datetime) -> int:
+def _zone(tz_name: str | None) -> zoneinfo.ZoneInfo:
     try:
-        tz = zoneinfo.ZoneInfo(tz_name or settings.TIME_ZONE)
+        return zoneinfo.ZoneInfo(tz_name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return now.astimezone(tz).hour
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def _local_hour(tz_name: str | None, now: datetime) -> int:
+    return now.astimezone(_zone(tz_name)).hour
 
 
 def send_due_digests(*, now: datetime | None = None) -> int:
@@ -351,3 +365,17 @@ def mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     return qs.update(read_at=timezone.now())
+
+
+def claim_once(key: str) -> bool:
+    """True for the first caller with this key (in a committed transaction), False after."""
+    from django.db import IntegrityError
+
+    from notifications.models import Once
+
+    try:
+        with transaction.atomic():
+            Once.objects.create(key=key)
+    except IntegrityError:
+        return False
+    return True
