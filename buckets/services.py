@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buckets import notices
 from buckets.models import Bucket, BudgetItem, Comment, Phase, Round, Tag
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
@@ -332,7 +333,10 @@ def _clean_body(body: str) -> str:
 def add_comment(*, bucket: Bucket, author: User, body: str) -> Comment:
     if membership_of(author, bucket.round.group) is None:
         raise DomainError("forbidden", _("Only people of the group may comment."), status=403)
-    return Comment.objects.create(bucket=bucket, author=author, body=_clean_body(body))
+    with transaction.atomic():
+        comment = Comment.objects.create(bucket=bucket, author=author, body=_clean_body(body))
+        notices.comment_added(comment=comment)
+    return comment
 
 
 def edit_comment(*, comment: Comment, actor: User, body: str) -> Comment:

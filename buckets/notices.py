@@ -1,0 +1,98 @@
+"""What the buckets' events tell people, through notifications.notify.
+
+Called by the services that own the events: a comment (co-leads, @mentions and earlier
+participants), an allocation (co-leads, batched hourly; called after commit), round phases
+(publishing, and the sweep noticing that funding has opened).
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from buckets.models import Bucket, Comment, Phase, Round
+from buckets.selectors import can_see_bucket
+from groups.models import Membership, User
+from groups.selectors import membership_of
+from notifications.mentions import mentioned_users
+from notifications.models import Kind
+from notifications.services import claim_once, notify
+
+# The sweep announces funding opening only for rounds that opened recently (not for rounds
+# that were already funding before this feature existed).
+FUNDING_OPEN_GRACE = timedelta(days=2)
+
+
+def comment_added(*, comment: Comment) -> None:
+    """Co-leads hear of every comment on their bucket; people @mentioned, and those who took
+    part in the discussion before, hear of it as a reply. Each person once; never the author."""
+    bucket = comment.bucket
+    group = bucket.round.group
+    url = f"/buckets/{bucket.pk}/#comment-{comment.pk}"
+    coleads = [u for u in bucket.coleads.filter(is_active=True) if u.pk != comment.author_id]
+    context = {"comment": comment, "bucket": bucket, "author": comment.author}
+    notify(users=coleads, kind=Kind.BUCKET_COMMENT, template="buckets/email/comment", context=context, url=url, group=group)
+    told = {u.pk for u in coleads} | {comment.author_id}
+    mentioned = [u for u in mentioned_users(group=group, text=comment.body) if u.pk not in told]
+    earlier = list(
+        User.objects.filter(bucket_comments__bucket=bucket, is_active=True)
+        .exclude(pk__in=told | {u.pk for u in mentioned})
+        .distinct()
+        .order_by("pk")
+    )
+    others = [u for u in [*mentioned, *earlier] if can_see_bucket(u, membership_of(u, group), bucket)]
+    notify(users=others, kind=Kind.MENTION, template="buckets/email/mention",
+           context={**context, "mentioned_ids": {u.pk for u in mentioned}}, url=url, group=group)
+
+
+def allocation_changed(*, bucket_id: int, member_id: int, before, after) -> None:
+    """Tell the bucket's co-leads (gathered at most hourly). Meant for transaction.on_commit."""
+    bucket = Bucket.objects.select_related("round__group").filter(pk=bucket_id).first()
+    member = User.objects.filter(pk=member_id).first()
+    if bucket is None or member is None:
+        return
+    coleads = [u for u in bucket.coleads.filter(is_active=True) if u.pk != member_id]
+    notify(
+        users=coleads, kind=Kind.BUCKET_ALLOCATION, template="buckets/email/allocation",
+        context={"bucket": bucket, "member": member, "before": before, "after": after, "currency": bucket.round.currency},
+        url=f"/buckets/{bucket.pk}/", group=bucket.round.group,
+    )
+
+
+def _round_members(round: Round) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(group_id=round.group_id, user__is_active=True).select_related("user").order_by("user_id")
+    ]
+
+
+def _announce(round: Round, phase: str) -> None:
+    notify(
+        users=_round_members(round), kind=Kind.ROUND_PHASE, template=f"buckets/email/round_{phase}",
+        context={"round": round}, url=f"/rounds/{round.pk}/", group=round.group,
+    )
+
+
+def round_published(*, round: Round, now: datetime | None = None) -> None:
+    """Publishing opens proposals (or funding, for a permanent round or one past its date)."""
+    phase = round.phase_at(now or timezone.now())
+    if phase == Phase.PROPOSALS:
+        _announce(round, "proposals")
+    elif phase == Phase.FUNDING and claim_once(f"round:{round.pk}:funding_open"):
+        _announce(round, "funding")
+
+
+def announce_funding_opened(*, now: datetime | None = None) -> int:
+    """For the sweep: announce, once, each fixed round whose funding has just opened."""
+    now = now or timezone.now()
+    rounds = Round.objects.select_related("group").filter(
+        kind=Round.Kind.FIXED, published_at__isnull=False, closed_at=None,
+        funding_opens_at__lte=now, funding_opens_at__gt=now - FUNDING_OPEN_GRACE, funding_closes_at__gt=now,
+    )
+    announced = 0
+    for round in rounds:
+        with transaction.atomic():
+            if claim_once(f"round:{round.pk}:funding_open"):
+                _announce(round, "funding")
+                announced += 1
+    return announced
