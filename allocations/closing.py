@@ -212,12 +212,23 @@ def _queue_reminder_mail(round_id: int) -> None:
         logger.exception("closing reminder of round %s not queued", round_id)
 
 
+def _announce_funding_opened(now: datetime) -> int:
+    from buckets.notices import announce_funding_opened
+
+    try:
+        return announce_funding_opened(now=now)
+    except Exception:  # an announcement never stops the sweep
+        logger.exception("funding-open announcements failed")
+        return 0
+
+
 def sweep(now: datetime | None = None) -> dict:
     """What the beat schedule runs every minute (and `manage.py close_due_rounds`)."""
     now = now or timezone.now()
     result = {
         "rounds_closed": close_due_rounds(now),
         "round_reminders": send_closing_reminders(now),
+        "funding_opened": _announce_funding_opened(now),
         "proposals_closed": 0,
         "proposal_reminders": 0,
     }
@@ -244,42 +255,47 @@ def sweep(now: datetime | None = None) -> dict:
 
 
 def mail_round_results(round_id: int) -> int:
-    """Mail the results of a closed round to everyone in its group. Returns mails sent."""
+    """Tell everyone in the group the results of a closed round (notify: in the app, and by
+    mail as each chose). Returns how many people were notified."""
     from allocations.results import round_results
-    from cobudget.mail import send_templated
     from groups.models import Membership
+    from notifications.models import Kind
+    from notifications.services import notify
 
     round = Round.objects.select_related("group").filter(pk=round_id).first()
     if round is None or round.closed_at is None:
         return 0
     results = round_results(round)
-    sent = 0
-    memberships = Membership.objects.filter(group=round.group).select_related("user").order_by("pk")
-    for membership in memberships:
-        if not membership.user.is_active:
-            continue
-        sent += send_templated(
-            user=membership.user,
-            template="allocations/email/round_results",
-            context={"round": round, "results": results, "results_path": f"/rounds/{round.pk}/results/"},
-        )
-    return sent
+    memberships = Membership.objects.filter(group=round.group, user__is_active=True).select_related("user").order_by("pk")
+    return len(notify(
+        users=[membership.user for membership in memberships],
+        kind=Kind.ROUND_PHASE,
+        template="allocations/email/round_results",
+        context={"round": round, "results": results, "results_path": f"/rounds/{round.pk}/results/"},
+        url=f"/rounds/{round.pk}/results/",
+        group=round.group,
+    ))
 
 
 def mail_closing_reminder(round_id: int) -> int:
-    """Mail every member with an envelope in the round: funding closes in 48 hours."""
+    """Tell every member with an envelope in the round: funding closes in 48 hours."""
     from allocations.models import Envelope
-    from cobudget.mail import send_templated
+    from notifications.models import Kind
+    from notifications.services import notify
 
     round = Round.objects.select_related("group").filter(pk=round_id).first()
     if round is None or round.closed_at is not None:
         return 0
     sent = 0
     envelopes = Envelope.objects.filter(round=round, user__is_active=True).select_related("user").order_by("pk")
-    for envelope in envelopes:
-        sent += send_templated(
-            user=envelope.user,
-            template="allocations/email/closing_reminder",
-            context={"round": round, "envelope": envelope, "round_path": f"/rounds/{round.pk}/"},
-        )
+    with transaction.atomic():
+        for envelope in envelopes:
+            sent += len(notify(
+                users=[envelope.user],
+                kind=Kind.ROUND_PHASE,
+                template="allocations/email/closing_reminder",
+                context={"round": round, "envelope": envelope, "round_path": f"/rounds/{round.pk}/"},
+                url=f"/rounds/{round.pk}/",
+                group=round.group,
+            ))
     return sent

@@ -9,12 +9,14 @@ same transaction, naming the actor.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from allocations.models import Allocation, Envelope, LedgerEntry
+from buckets import notices
 from buckets.models import Bucket, Phase, Round
 from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
 from cobudget.errors import DomainError
@@ -65,6 +67,7 @@ def publish_round(*, round: Round, actor: User | None) -> Round:
         round.published_at = timezone.now()
         round.save(update_fields=["published_at"])
         _create_missing_envelopes(round=round, actor=actor)
+        notices.round_published(round=round)
     return round
 
 
@@ -278,6 +281,8 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
         _ledger(round_id=round.pk, member_id=member.pk, actor=actor, kind=LedgerEntry.Kind.ALLOCATION,
                 before=before, after=amount, bucket_id=bucket.pk,
                 note="on behalf" if actor.pk != member.pk else "").save()
+        transaction.on_commit(partial(notices.allocation_changed, bucket_id=bucket.pk, member_id=member.pk,
+                                      before=before, after=amount))
     return AllocationResult(amount=amount, bucket_total=new_total, envelope_remaining=envelope.amount - new_allocated)
 
 
