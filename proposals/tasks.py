@@ -2,8 +2,9 @@
 
 from celery import shared_task
 
-from cobudget.mail import send_templated
 from groups.models import User
+from notifications.models import Kind
+from notifications.services import notify
 from proposals import selectors
 from proposals.models import Proposal
 
@@ -12,16 +13,19 @@ def _proposal(proposal_id: int) -> Proposal | None:
     return Proposal.objects.select_related("group", "author").filter(pk=proposal_id).first()
 
 
+def _notify(proposal: Proposal, users, template: str, context: dict) -> int:
+    """In the app, and by mail as each person chose (notifications.notify)."""
+    return len(notify(users=users, kind=Kind.PROPOSAL, template=template, context=context,
+                      url=f"/proposals/{proposal.pk}/", group=proposal.group))
+
+
 @shared_task(ignore_result=True)
 def notify_opened(proposal_id: int) -> int:
     """Tell every voter that a proposal awaits their vote."""
     proposal = _proposal(proposal_id)
     if proposal is None or proposal.closed_at is not None:
         return 0
-    sent = 0
-    for voter in selectors.voters_of(proposal):
-        sent += send_templated(user=voter, template="proposals/email/opened", context={"proposal": proposal})
-    return sent
+    return _notify(proposal, selectors.voters_of(proposal), "proposals/email/opened", {"proposal": proposal})
 
 
 @shared_task(ignore_result=True)
@@ -31,11 +35,8 @@ def send_reminder(proposal_id: int) -> int:
     if proposal is None or proposal.closed_at is not None:
         return 0
     voted = selectors.live_tallies([proposal])[proposal.pk].voted_ids
-    sent = 0
-    for voter in selectors.voters_of(proposal):
-        if voter.pk not in voted:
-            sent += send_templated(user=voter, template="proposals/email/reminder", context={"proposal": proposal})
-    return sent
+    waiting = [voter for voter in selectors.voters_of(proposal) if voter.pk not in voted]
+    return _notify(proposal, waiting, "proposals/email/reminder", {"proposal": proposal})
 
 
 @shared_task(ignore_result=True)
@@ -45,9 +46,5 @@ def notify_closed(proposal_id: int) -> int:
     if proposal is None or proposal.closed_at is None:
         return 0
     tally = selectors.frozen_tally(proposal)
-    sent = 0
-    for person in User.objects.filter(memberships__group_id=proposal.group_id).order_by("pk"):
-        sent += send_templated(
-            user=person, template="proposals/email/closed", context={"proposal": proposal, "tally": tally}
-        )
-    return sent
+    people = User.objects.filter(memberships__group_id=proposal.group_id).order_by("pk")
+    return _notify(proposal, people, "proposals/email/closed", {"proposal": proposal, "tally": tally})
