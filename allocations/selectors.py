@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import F, OuterRef, Subquery, Sum
 
 from allocations.models import Allocation, Envelope
+from buckets.flag_selectors import with_open_flags
 from buckets.models import Bucket, Round
 from buckets.selectors import visible_buckets
 from cobudget.money import ZERO
@@ -78,7 +79,7 @@ SORTS = {
 
 def bucket_cards(*, round: Round, user, membership, sort: str = "newest", statuses=None):
     """Buckets of a round as cards: goals, total, contributors and my own allocation."""
-    qs = with_my_allocation(visible_buckets(round=round, user=user, membership=membership), user)
+    qs = with_open_flags(with_my_allocation(visible_buckets(round=round, user=user, membership=membership), user))
     if statuses:
         qs = qs.filter(status__in=statuses)
     order = SORTS.get(sort, SORTS["newest"])
