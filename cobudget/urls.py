@@ -27,8 +27,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", include(api_patterns)),
     path("", views.dashboard, name="dashboard"),
-    path("g/<slug:slug>/", views.group_page, name="group"),
+    # groups.urls first: "g/new/" is the group form, not a group whose slug is "new".
     path("", include("groups.urls")),
+    path("g/<slug:slug>/", views.group_page, name="group"),
     path("", include("buckets.urls")),
     path("", include("allocations.urls")),
     path("", include("allocations.results_urls")),

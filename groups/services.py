@@ -46,12 +46,16 @@ def _queue_invitation_mails(invitation_ids: list[int]):
         transaction.on_commit(lambda ids=invitation_ids[start : start + 500]: run(ids))
 
 
+RESERVED_SLUGS = frozenset({"new"})
+
+
 def create_group(*, creator: User, name: str, slug: str, currency: str = "EUR", **extra) -> Group:
     name = (name or "").strip()
     if not name:
         raise DomainError("invalid", _("A group needs a name."), status=400, field="name")
     with transaction.atomic():
-        if Group.objects.filter(slug=slug).exists():
+        # "new" is the address of the group form (/g/new/); no group may hide it.
+        if slug in RESERVED_SLUGS or Group.objects.filter(slug=slug).exists():
             raise DomainError("slug_taken", _("This address is already taken."), status=409, field="slug")
         try:
             with transaction.atomic():
