@@ -62,7 +62,8 @@ class Gunicorn:
             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
         ]
         env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TEST_DATABASE_NAME"}}
-        env.update(DATABASE_URL=url, DEBUG="0", HTTPS="0", CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"))
+        env.update(DATABASE_URL=url, DEBUG="0", HTTPS="0", CONN_MAX_AGE=os.environ.get("CONN_MAX_AGE", "60"),
+                   LOG_LEVEL="ERROR")  # not one "Conflict" warning line per refused request
         self.env = env
         self.process = None
 
@@ -176,7 +177,7 @@ def measure(*, url: str, duration: int, workers: int, threads: int) -> Row:
         target=f"≥ {TARGET}, rules enforced",
         passed=ratio >= TARGET and rules_ok,
         note=(
-            f"gunicorn cobudget.wsgi --workers {workers} --threads {threads} (DEBUG=0, CONN_MAX_AGE="
+            f"gunicorn cobudget.wsgi --workers {workers} --threads {threads} (DEBUG=0, LOG_LEVEL=ERROR, CONN_MAX_AGE="
             f"{os.environ.get('CONN_MAX_AGE', '60')}); wrk -t1 -c{CLIENTS} -d{duration}s with "
             f"{len(keys)} members' tokens over {len(scale.bucket_ids)} buckets; pgbench -i -s {PGBENCH_SCALE}, "
             f"then pgbench -c {CLIENTS} -j 2 -T {duration} (TPC-B), after the wrk run."
