@@ -30,7 +30,7 @@ class Command(BaseCommand):
                         raise
                     continue
                 module.seed(people)
-        self.stdout.write(self.style.SUCCESS("Demo data loaded. Logins (password for all: %s):" % PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded. Logins (password for all: {PASSWORD}):"))
         self.stdout.write("  Artefacts admin:      admin@artefacts.example")
         self.stdout.write("  Artefacts member:     member01@artefacts.example (… member59)")
         self.stdout.write("  Artefacts accountant: audrey@artefacts.example")
