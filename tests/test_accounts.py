@@ -86,3 +86,26 @@ def test_signup_opens_when_the_instance_allows_it(client, settings):
     settings.SIGNUP_OPEN = True
     client.post("/accounts/signup/", {"email": "new@example.org", "password1": "a-Str0ng-passphrase!", "password2": "a-Str0ng-passphrase!"})
     assert User.objects.filter(email="new@example.org").exists()
+
+
+@pytest.mark.django_db
+def test_an_invited_person_sets_a_password_through_the_reset_mail(client, group, admin_user, mailoutbox):
+    from groups import services
+
+    services.add_member(group=group, email="nina@example.org", actor=admin_user, send_invitation=False)
+    client.post("/accounts/password/reset/", {"email": "nina@example.org"})
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["nina@example.org"]
+    link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/password/reset/key/" in line)
+    path = link[link.index("/accounts/"):].strip()
+    form_page = client.get(path, follow=True)
+    action = form_page.redirect_chain[-1][0] if form_page.redirect_chain else path
+    client.post(action, {"password1": "a new long passphrase 7", "password2": "a new long passphrase 7"})
+    assert User.objects.get(email="nina@example.org").check_password("a new long passphrase 7")
+
+
+@pytest.mark.django_db
+def test_signing_up_sends_an_email_verification(client, settings, mailoutbox):
+    settings.SIGNUP_OPEN = True
+    client.post("/accounts/signup/", {"email": "new@example.org", "password1": "a-Str0ng-passphrase!", "password2": "a-Str0ng-passphrase!"})
+    assert any("new@example.org" in m.to for m in mailoutbox)
+    assert any("/accounts/confirm-email/" in m.body for m in mailoutbox)
