@@ -4,7 +4,7 @@ import json
 from decimal import Decimal
 
 from django.conf import settings
-from rest_framework import exceptions, pagination, parsers
+from rest_framework import exceptions, metadata, pagination, parsers
 
 
 def _refuse_constant(name):
@@ -30,3 +30,17 @@ class Pagination(pagination.PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class Metadata(metadata.SimpleMetadata):
+    """OPTIONS answers with the view's name and formats, without DRF's `actions`: building
+    them calls `get_object()`, which views without a queryset (they read through selectors)
+    do not have, and which would run an access check outside the view's own."""
+
+    def determine_metadata(self, request, view):
+        data = super().determine_metadata(request, view)
+        data.pop("actions", None)
+        return data
+
+    def determine_actions(self, request, view):
+        return {}

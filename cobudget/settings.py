@@ -195,6 +195,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "cobudget.drf.Pagination",
+    "DEFAULT_METADATA_CLASS": "cobudget.drf.Metadata",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "cobudget.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
