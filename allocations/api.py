@@ -100,6 +100,7 @@ def _require_admin(membership):
 class RoundList(GenericAPIView):
     serializer_class = RoundSerializer
 
+    @extend_schema(responses=RoundSerializer(many=True))
     def get(self, request, slug):
         group, _membership = get_group_for(request.user, slug)
         page = self.paginate_queryset(bucket_selectors.rounds_for(group=group, user=request.user).select_related("group"))
@@ -193,6 +194,7 @@ def _membership_ids(round) -> dict:
 class EnvelopeList(GenericAPIView):
     serializer_class = EnvelopeSerializer
 
+    @extend_schema(responses=EnvelopeSerializer(many=True))
     def get(self, request, pk):
         round, membership = _round_for(request, pk)
         if membership.role not in (Role.ADMIN, Role.ACCOUNTANT):
@@ -253,6 +255,7 @@ class BucketWithMineSerializer(BucketSerializer):
 class BucketList(GenericAPIView):
     serializer_class = BucketWithMineSerializer
 
+    @extend_schema(responses=BucketWithMineSerializer(many=True))
     def get(self, request, pk):
         round, membership = _round_for(request, pk)
         qs = selectors.bucket_cards(round=round, user=request.user, membership=membership,

@@ -79,6 +79,7 @@ class CommentWriteSerializer(serializers.Serializer):
 class CommentList(GenericAPIView):
     serializer_class = CommentSerializer
 
+    @extend_schema(responses=CommentSerializer(many=True))
     def get(self, request, pk):
         bucket, _membership = selectors.get_bucket_for(request.user, pk)
         page = self.paginate_queryset(selectors.comments_of(bucket))

@@ -73,6 +73,7 @@ def _flag_for(user, pk) -> Flag:
 class GuidelineList(GenericAPIView):
     serializer_class = GuidelineSerializer
 
+    @extend_schema(responses=GuidelineSerializer(many=True))
     def get(self, request, pk):
         round, _membership = get_round_for(request.user, pk)
         page = self.paginate_queryset(flag_selectors.guidelines_of(round))
@@ -120,6 +121,7 @@ class GuidelineDetail(GenericAPIView):
 class FlagList(GenericAPIView):
     serializer_class = FlagSerializer
 
+    @extend_schema(responses=FlagSerializer(many=True))
     def get(self, request, pk):
         bucket, _membership = get_bucket_for(request.user, pk)
         flags = flag_selectors.flags_of(bucket, open_only=request.query_params.get("open") in ("1", "true"))

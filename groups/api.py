@@ -68,6 +68,7 @@ class GroupListCreate(GenericAPIView):
     def get_queryset(self):
         return Group.objects.filter(memberships__user=self.request.user).order_by("name")
 
+    @extend_schema(responses=GroupSerializer(many=True))
     def get(self, request):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(GroupSerializer(page, many=True, context={"request": request}).data)
@@ -123,6 +124,7 @@ def _member_context(request, group, membership):
 class MemberList(GenericAPIView):
     serializer_class = MemberSerializer
 
+    @extend_schema(responses=MemberSerializer(many=True))
     def get(self, request, slug):
         group, membership = selectors.get_group_for(request.user, slug)
         page = self.paginate_queryset(selectors.members_of(group))

@@ -111,7 +111,11 @@ class ProposalDetailSerializer(ProposalSerializer):
         fields = [*ProposalSerializer.Meta.fields, "my_stance", "stances"]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.OBJECT)
+    @extend_schema_field({
+        "type": "object", "nullable": True, "description": "null until I take a stance",
+        "properties": {"choice": {"type": "string"}, "reason": {"type": "string"},
+                       "created_at": {"type": "string", "format": "date-time"}},
+    })
     def get_my_stance(self, proposal):
         stance = selectors.my_stance(proposal, self.context["request"].user)
         return None if stance is None else {"choice": stance.choice, "reason": stance.reason, "created_at": stance.created_at}
@@ -202,7 +206,7 @@ class ProposalList(GenericAPIView):
 
     serializer_class = ProposalSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=["open", "closed"])])
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=["open", "closed"])], responses=ProposalSerializer(many=True))
     def get(self, request, slug):
         group, _membership = group_selectors.get_group_for(request.user, slug)
         return _list(self, request, selectors.proposals_of(group=group, status=request.query_params.get("status")))
@@ -254,6 +258,7 @@ class StanceHistory(GenericAPIView):
 
     serializer_class = StanceOutSerializer
 
+    @extend_schema(responses=StanceOutSerializer(many=True))
     def get(self, request, pk):
         proposal, _membership = selectors.get_proposal_for(request.user, pk)
         if not selectors.results_visible(proposal):
@@ -287,6 +292,7 @@ class OutcomeView(GenericAPIView):
 class CommentList(GenericAPIView):
     serializer_class = ProposalCommentSerializer
 
+    @extend_schema(responses=ProposalCommentSerializer(many=True))
     def get(self, request, pk):
         proposal, _membership = selectors.get_proposal_for(request.user, pk)
         page = self.paginate_queryset(selectors.comments_of(proposal))
@@ -306,7 +312,7 @@ class DecisionList(GenericAPIView):
 
     serializer_class = ProposalSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("q", str)])
+    @extend_schema(parameters=[OpenApiParameter("q", str)], responses=ProposalSerializer(many=True))
     def get(self, request, slug):
         group, _membership = group_selectors.get_group_for(request.user, slug)
         return _list(self, request, selectors.decisions(group=group, q=request.query_params.get("q", "")))
