@@ -30,7 +30,10 @@ def language_of(user) -> str:
 def render_text(template_name: str, context: dict) -> str:
     """Render a plain-text template without HTML escaping (an apostrophe stays an apostrophe
     in a subject or a text body)."""
-    return get_template(template_name).template.render(Context(context, autoescape=False))
+    rendered = get_template(template_name).template.render(Context(context, autoescape=False))
+    # A plain str, not the SafeString Django returns: rendered without escaping, this text is
+    # NOT safe HTML, and an HTML layout that shows it must escape it.
+    return rendered.encode().decode()
 
 
 def render_templated(*, user, template: str, context: dict) -> RenderedMail:
