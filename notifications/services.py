@@ -296,7 +296,18 @@ def flush_batches(*, now: datetime | None = None) -> int:
         .values_list("user_id", flat=True)
         .distinct()
     )
-    return sum(1 for user_id in list(user_ids) if send_batch(user_id=user_id, now=now))
+    sent = sum(1 for user_id in list(user_ids) if send_batch(user_id=user_id, now=now))
+    return sent + send_unsent(now=now)
+
+
+def send_unsent(*, now: datetime | None = None, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Immediate mails whose task could not be queued (Redis down) or was lost: sent by the
+    next sweep, once each (send_notification_mail claims the row)."""
+    now = now or timezone.now()
+    ids = Notification.objects.filter(
+        delivery=Delivery.IMMEDIATE, emailed_at=None, created_at__lte=now - older_than
+    ).values_list("pk", flat=True)
+    return sum(1 for pk in list(ids) if send_notification_mail(notification_id=pk))
 
 
 def _zone(tz_name: str | None) -> zoneinfo.ZoneInfo:
