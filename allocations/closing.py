@@ -63,8 +63,8 @@ def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now:
         return
     from proposals import services as proposal_services  # proposals sits above buckets
 
-    closes_at = decision_closes_at(round, now)
-    for bucket in Bucket.objects.filter(pk__in=bucket_ids).order_by("pk"):
+    items = []
+    for bucket in Bucket.objects.filter(pk__in=bucket_ids).select_related("round").order_by("pk"):
         percent = percent_of_min(total=bucket.total, min_goal=bucket.min_goal).quantize(Decimal("1"), rounding=ROUND_DOWN)
         title = _("Fund «%(title)s» at the amount reached, %(percent)s %% of its minimum?") % {
             "title": bucket.title,
@@ -82,16 +82,11 @@ def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now:
             "percent": percent,
             "min_goal": bucket.min_goal,
         }
-        proposal_services.open_proposal(
-            group=round.group,
-            title=title[:300],
-            details=details,
-            author=actor,
-            closes_at=closes_at,
-            bucket=bucket,
-            now=now,
-            notify=notify,
-        )
+        items.append((title[:300], details, bucket))
+    # One INSERT for all of them (a round of 500 buckets may leave 150 to decide).
+    proposal_services.open_proposals(
+        group=round.group, items=items, author=actor, closes_at=decision_closes_at(round, now), now=now, notify=notify,
+    )
 
 
 def close_round(*, round: Round, actor=None, now: datetime | None = None, notify: bool = True) -> bool:

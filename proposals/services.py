@@ -54,7 +54,7 @@ def compute_outcome(*, voters_count: int, counts: dict, quorum_percent: int, blo
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _queue(task_name: str, proposal_id: int):
+def _queue(task_name: str, proposal_id):
     from proposals import tasks
 
     task = getattr(tasks, task_name)
@@ -96,6 +96,34 @@ def resolve_voters(*, group: Group, emails: list[str]) -> list[User]:
 # --- opening ------------------------------------------------------------------------------
 
 
+def _check_text(*, title: str, details: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("invalid", _("A proposal needs a title."), status=400, field="title")
+    if len(title) > MAX_TITLE:
+        raise DomainError("invalid", _("The title is too long."), status=400, field="title")
+    if len(details or "") > MAX_TEXT:
+        raise DomainError("invalid", _("The details are too long."), status=400, field="details")
+    return title
+
+
+def _check_closes_at(closes_at: datetime | None, now: datetime) -> None:
+    if closes_at is None or closes_at <= now:
+        raise DomainError("invalid_closes_at", _("The closing time must be in the future."), status=400, field="closes_at")
+
+
+def _check_bucket(bucket: Bucket | None, group: Group) -> None:
+    if bucket is not None and bucket.round.group_id != group.pk:
+        raise DomainError("invalid_bucket", _("This bucket is not in the group."), status=400, field="bucket")
+
+
+def _check_author(author: User | None, group: Group) -> None:
+    if author is not None:
+        role = Membership.objects.filter(group=group, user=author).values_list("role", flat=True).first()
+        if role not in selectors.VOTING_ROLES:
+            raise DomainError("not_allowed", _("Only admins and members can open a proposal."), status=403)
+
+
 def open_proposal(
     *,
     group: Group,
@@ -115,23 +143,12 @@ def open_proposal(
     users of the group (the board). `author` None means the system opened it (a round closed
     with a bucket to decide). Voters are told it is open once the transaction commits."""
     now = now or timezone.now()
-    title = (title or "").strip()
-    if not title:
-        raise DomainError("invalid", _("A proposal needs a title."), status=400, field="title")
-    if len(title) > MAX_TITLE:
-        raise DomainError("invalid", _("The title is too long."), status=400, field="title")
-    if len(details or "") > MAX_TEXT:
-        raise DomainError("invalid", _("The details are too long."), status=400, field="details")
-    if closes_at is None or closes_at <= now:
-        raise DomainError("invalid_closes_at", _("The closing time must be in the future."), status=400, field="closes_at")
+    title = _check_text(title=title, details=details)
+    _check_closes_at(closes_at, now)
     if not isinstance(quorum_percent, int) or isinstance(quorum_percent, bool) or not 0 <= quorum_percent <= 100:
         raise DomainError("invalid_quorum", _("The quorum is a percentage from 0 to 100."), status=400, field="quorum_percent")
-    if bucket is not None and bucket.round.group_id != group.pk:
-        raise DomainError("invalid_bucket", _("This bucket is not in the group."), status=400, field="bucket")
-    if author is not None:
-        role = Membership.objects.filter(group=group, user=author).values_list("role", flat=True).first()
-        if role not in selectors.VOTING_ROLES:
-            raise DomainError("not_allowed", _("Only admins and members can open a proposal."), status=403)
+    _check_bucket(bucket, group)
+    _check_author(author, group)
     named: list[User] = []
     if voters != "members":
         named = list(voters)
@@ -159,6 +176,37 @@ def open_proposal(
         if notify:
             _queue("notify_opened", proposal.pk)
     return proposal
+
+
+def open_proposals(
+    *,
+    group: Group,
+    items: list[tuple[str, str, Bucket | None]],
+    author: User | None,
+    closes_at: datetime,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> list[Proposal]:
+    """Open many proposals at once, each `(title, details, bucket)`, with the same author and
+    closing time and the default rules (every member votes, no quorum, a block vetoes): what
+    closing a round does for its buckets to decide. The same checks as open_proposal, then
+    one INSERT however many there are; voters are told after commit (one queued task)."""
+    now = now or timezone.now()
+    _check_closes_at(closes_at, now)
+    _check_author(author, group)
+    rows = []
+    for title, details, bucket in items:
+        title = _check_text(title=title, details=details)
+        _check_bucket(bucket, group)
+        rows.append(Proposal(group=group, title=title, details=details or "", author=author, created_at=now,
+                             closes_at=closes_at, voters_are_members=True, bucket=bucket))
+    if not rows:
+        return []
+    with transaction.atomic():
+        proposals = Proposal.objects.bulk_create(rows)  # PostgreSQL and SQLite ≥ 3.35 return the ids
+        if notify:
+            _queue("notify_opened_many", [p.pk for p in proposals])
+    return proposals
 
 
 # --- stances and views --------------------------------------------------------------------

@@ -29,6 +29,12 @@ def notify_opened(proposal_id: int) -> int:
 
 
 @shared_task(ignore_result=True)
+def notify_opened_many(proposal_ids: list[int]) -> int:
+    """notify_opened for proposals opened together (a round's buckets to decide)."""
+    return sum(notify_opened(proposal_id) for proposal_id in proposal_ids)
+
+
+@shared_task(ignore_result=True)
 def send_reminder(proposal_id: int) -> int:
     """Remind the voters who have not voted yet (sent once, 24 hours before close)."""
     proposal = _proposal(proposal_id)
