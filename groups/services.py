@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -166,8 +167,14 @@ def join(*, group: Group, user: User, role: str = Role.MEMBER) -> Membership:
 # --- invite links -------------------------------------------------------------------------
 
 
+INVITE_LINK_LIFETIME = timedelta(days=30)
+
+
 def create_invite_link(*, group: Group, actor: User, role: str = Role.MEMBER, expires_at=None) -> InviteLink:
+    """A revocable link that stops working after `expires_at` (30 days unless given): a
+    link forwarded beyond the cooperative does not stay an open door."""
     _check_role(role)
+    expires_at = expires_at or timezone.now() + INVITE_LINK_LIFETIME
     return InviteLink.objects.create(group=group, role=role, created_by=actor, expires_at=expires_at)
 
 
