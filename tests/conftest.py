@@ -22,8 +22,12 @@ requires_postgres = pytest.mark.skipif(
 )
 
 
-def make_user(email: str, name: str = "") -> User:
-    return User.objects.create_user(email=email, password=PASSWORD, name=name or email.split("@")[0].title())
+def make_user(email: str, name: str = "", language: str = "en") -> User:
+    """A person who reads English, so that tests read English mails unless they ask otherwise
+    (real people default to French)."""
+    return User.objects.create_user(
+        email=email, password=PASSWORD, name=name or email.split("@")[0].title(), language=language
+    )
 
 
 @pytest.fixture
