@@ -7,6 +7,7 @@ requests can never wait on each other in a cycle. Every change appends a LedgerE
 same transaction, naming the actor.
 """
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -25,6 +26,7 @@ from groups.models import ENVELOPE_ROLES, Membership, Role, User
 from groups.selectors import membership_of
 from groups.templatetags.cobudget import format_money
 
+logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class AllocationResult:
@@ -213,6 +215,16 @@ def on_membership_changed(*, membership: Membership, envelope_amount, actor: Use
 # --- allocation ---------------------------------------------------------------------------------
 
 
+def _queue_allocation_notice(*, bucket_id: int, member_id: int, before: Decimal, after: Decimal) -> None:
+    """The co-leads' notice is a task: rendering and storing it is not the request's work."""
+    from allocations import tasks
+
+    try:
+        tasks.notify_allocation_changed.delay(bucket_id, member_id, str(before), str(after))
+    except Exception:  # a broker down never makes the allocation fail
+        logger.exception("allocation notice of bucket %s not queued", bucket_id)
+
+
 def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=None) -> AllocationResult:
     """Set `member`'s allocation on `bucket` to `amount` (absolute; 0 removes it).
 
@@ -281,7 +293,7 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
         _ledger(round_id=round.pk, member_id=member.pk, actor=actor, kind=LedgerEntry.Kind.ALLOCATION,
                 before=before, after=amount, bucket_id=bucket.pk,
                 note="on behalf" if actor.pk != member.pk else "").save()
-        transaction.on_commit(partial(notices.allocation_changed, bucket_id=bucket.pk, member_id=member.pk,
+        transaction.on_commit(partial(_queue_allocation_notice, bucket_id=bucket.pk, member_id=member.pk,
                                       before=before, after=amount))
     return AllocationResult(amount=amount, bucket_total=new_total, envelope_remaining=envelope.amount - new_allocated)
 
