@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from buckets import selectors, services
 from buckets.models import Bucket, BudgetItem, Comment
 from cobudget.markdown import render_markdown
+from groups.selectors import membership_of, person_label, sees_member_emails
 
 
 class BudgetItemSerializer(serializers.ModelSerializer):
@@ -35,8 +36,19 @@ class BucketSerializer(serializers.ModelSerializer):
             "merged_into", "created_by", "created_at", "published_at",
         ]
 
+    def _label(self, bucket, user) -> str:
+        """`coleads` and `created_by` are e-mail addresses for admins, accountants, the person
+        themself, or everyone when the group shows member e-mails (Group.show_member_emails);
+        other members read the person's display name instead. Decided once per response."""
+        viewer = self.context["request"].user
+        if "sees_emails" not in self.context:
+            group = bucket.round.group
+            self.context["sees_emails"] = sees_member_emails(membership_of(viewer, group), group)
+        return person_label(user, viewer=viewer, sees_emails=self.context["sees_emails"])
+
     def get_coleads(self, bucket) -> list[str]:
-        return [user.email for user in bucket.coleads.all()]
+        """The co-leads: e-mails or display names, see _label."""
+        return [self._label(bucket, user) for user in bucket.coleads.all()]
 
     def get_tags(self, bucket) -> list[str]:
         return [tag.name for tag in bucket.tags.all()]
@@ -45,7 +57,7 @@ class BucketSerializer(serializers.ModelSerializer):
         return str(render_markdown(bucket.description))
 
     def get_created_by(self, bucket) -> str | None:
-        return bucket.created_by.email if bucket.created_by_id else None
+        return self._label(bucket, bucket.created_by) if bucket.created_by_id else None
 
 
 class BucketWriteSerializer(serializers.Serializer):

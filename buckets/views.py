@@ -14,7 +14,7 @@ from buckets.forms import BucketForm, CommentForm, RoundForm
 from buckets.models import Comment, Phase
 from cobudget.errors import DomainError
 from groups.models import Role
-from groups.selectors import get_group_for
+from groups.selectors import get_group_for, person_label, sees_member_emails
 
 
 def _apply_error(form, exc: DomainError):
@@ -98,15 +98,26 @@ def bucket_edit(request, pk):
     if not services.is_colead_or_admin(request.user, bucket):
         raise Http404
     items = list(bucket.budget_items.all())
+    # Co-leads are listed by e-mail only to those who may see addresses (and each their own);
+    # the others read display names, which the form takes back as "keep this co-lead".
+    sees = sees_member_emails(_membership, bucket.round.group)
+    coleads = list(bucket.coleads.order_by("pk"))
+    labels = [person_label(u, viewer=request.user, sees_emails=sees) for u in coleads]
     initial = {
         "title": bucket.title, "summary": bucket.summary, "description": bucket.description,
-        "coleads": ", ".join(bucket.coleads.values_list("email", flat=True)),
+        "coleads": ", ".join(labels),
         "tags": ", ".join(bucket.tags.values_list("name", flat=True)),
     }
     form = BucketForm(request.POST or None, initial=initial, items=items)
     if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        kept = {}
+        for user, label in zip(coleads, labels, strict=True):
+            if label != user.email:
+                kept.setdefault(label.casefold(), []).append(user)
+        fields["coleads"] = [u for part in fields["coleads"] for u in kept.get(part.casefold(), [part])]
         try:
-            services.update_bucket(bucket=bucket, actor=request.user, **form.service_fields())
+            services.update_bucket(bucket=bucket, actor=request.user, **fields)
         except DomainError as exc:
             _apply_error(form, exc)
         else:

@@ -29,6 +29,23 @@ def can_read_everything(user, group) -> bool:
     return role_of(user, group) in (Role.ADMIN, Role.ACCOUNTANT)
 
 
+def sees_member_emails(membership, group) -> bool:
+    """Member e-mails are for admins and accountants, unless the group shows them to everyone
+    (Group.show_member_emails). A person always sees their own: see person_label."""
+    return bool(group.show_member_emails) or (
+        membership is not None and membership.role in (Role.ADMIN, Role.ACCOUNTANT)
+    )
+
+
+def person_label(user, *, viewer, sees_emails: bool) -> str:
+    """How a field that lists people "by e-mail" shows one of them to `viewer`: the e-mail
+    address to those who may see it (sees_member_emails) and to the person themself, the
+    display name to everyone else."""
+    if sees_emails or (viewer is not None and user.pk == getattr(viewer, "pk", None)):
+        return user.email
+    return user.display_name
+
+
 def get_group_for(user, slug: str) -> tuple[Group, Membership]:
     """The group and the user's membership; 404 for anyone outside it."""
     group = Group.objects.filter(slug=slug).first()

@@ -63,10 +63,19 @@ class ProposalSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.ANY)
     def get_voters(self, proposal):
-        """"members", or the e-mail addresses of the named voters (the board)."""
+        """"members", or the named voters (the board): their e-mail addresses for admins,
+        accountants, the voter themself, or everyone when the group shows member e-mails
+        (Group.show_member_emails); their display names for other members."""
         if proposal.voters_are_members:
             return "members"
-        return sorted(u.email for u in proposal.named_voters.all())
+        viewer = self.context["request"].user
+        if "sees_emails" not in self.context:
+            group = proposal.group
+            self.context["sees_emails"] = group_selectors.sees_member_emails(
+                group_selectors.membership_of(viewer, group), group
+            )
+        sees = self.context["sees_emails"]
+        return sorted(group_selectors.person_label(u, viewer=viewer, sees_emails=sees) for u in proposal.named_voters.all())
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_author(self, proposal):

@@ -19,7 +19,8 @@ def test_a_contributor_proposes_a_bucket_with_items_and_coleads(api, group, admi
     body = response.json()
     assert FIELDS <= set(body)
     assert body["status"] == "draft" and body["min_goal"] == "100.00" and body["max_goal"] == "150.50"
-    assert set(body["coleads"]) == {member.email, contributor.email}
+    # A contributor reads their own address and the other co-leads' names (tests/test_email_privacy.py).
+    assert set(body["coleads"]) == {member.display_name, contributor.email}
     assert "<strong>Bold</strong>" in body["description_html"]
     assert "<script" not in body["description_html"] and "javascript:" not in body["description_html"]
     assert body["my_allocation"] == "0.00"
@@ -64,7 +65,8 @@ def test_patch_by_coleads_only(api, group, admin_user, member, member2):
     response = api(member).patch(f"/api/buckets/{bucket.id}/", {"coleads": [member2.email], "budget_items": [
         {"description": "More", "min_amount": "200", "max_amount": "400"}]}, format="json")
     assert response.status_code == 200
-    assert set(response.json()["coleads"]) == {member.email, member2.email}
+    assert set(response.json()["coleads"]) == {member.email, member2.display_name}
+    assert set(bucket.coleads.values_list("email", flat=True)) == {member.email, member2.email}
     assert response.json()["max_goal"] == "400.00"
 
 
