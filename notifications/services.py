@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 BATCH_INTERVAL = timedelta(hours=1)
 DIGEST_HOUR = 7
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+# An unsubscribe link works for this long after its mail was written; an older one sends the
+# person to the preferences page (after logging in).
+UNSUBSCRIBE_MAX_AGE = timedelta(days=90)
 # The pseudo-kind of an unsubscribe link in the digest: stop the daily digest altogether.
 DIGEST = "digest"
 
@@ -95,10 +98,17 @@ def unsubscribe_url(*, user, kind: str) -> str:
 
 
 def read_unsubscribe_token(token: str) -> tuple[User, str]:
-    """The person and kind of a token; DomainError 400 for a forged or tampered one."""
+    """The person and kind of a token; DomainError 400 for a forged, tampered or expired one
+    (signed more than UNSUBSCRIBE_MAX_AGE ago: signing.dumps stamps the time)."""
     bad = DomainError("bad_unsubscribe_link", _("This unsubscribe link is not valid."), status=400)
     try:
-        user_id, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        user_id, kind = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.SignatureExpired:
+        raise DomainError(
+            "expired_unsubscribe_link",
+            _("This unsubscribe link has expired: links in e-mails work for 90 days."),
+            status=400,
+        ) from None
     except (signing.BadSignature, TypeError, ValueError):
         raise bad from None
     if kind not in Kind.values and kind != DIGEST:
