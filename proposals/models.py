@@ -31,6 +31,9 @@ class Proposal(models.Model):
     block_vetoes = models.BooleanField(_("one block rejects it"), default=True)
     results_hidden_until_close = models.BooleanField(_("hide results until close"), default=False)
     bucket = models.ForeignKey(Bucket, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    # Only the proposal opened by closing a round ("fund this bucket at the amount reached?")
+    # settles its bucket; a proposal a member links to a bucket is a discussion, not a verdict.
+    settles_bucket = models.BooleanField(default=False, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, null=True, blank=True)
     statement = models.TextField(_("outcome statement"), blank=True)

@@ -136,12 +136,15 @@ def open_proposal(
     block_vetoes: bool = True,
     results_hidden_until_close: bool = False,
     bucket: Bucket | None = None,
+    settles_bucket: bool = False,
     notify: bool = True,
     now: datetime | None = None,
 ) -> Proposal:
     """Open a proposal in `group`. `voters` is "members" (every admin and member) or a list of
     users of the group (the board). `author` None means the system opened it (a round closed
-    with a bucket to decide). Voters are told it is open once the transaction commits."""
+    with a bucket to decide). `settles_bucket` (system code only, never from a request) makes
+    its outcome fund or not a `to_decide` bucket. Voters are told it is open once the
+    transaction commits."""
     now = now or timezone.now()
     title = _check_text(title=title, details=details)
     _check_closes_at(closes_at, now)
@@ -170,6 +173,7 @@ def open_proposal(
             block_vetoes=block_vetoes,
             results_hidden_until_close=results_hidden_until_close,
             bucket=bucket,
+            settles_bucket=settles_bucket and bucket is not None,
         )
         if named:
             proposal.named_voters.set(named)
@@ -199,7 +203,8 @@ def open_proposals(
         title = _check_text(title=title, details=details)
         _check_bucket(bucket, group)
         rows.append(Proposal(group=group, title=title, details=details or "", author=author, created_at=now,
-                             closes_at=closes_at, voters_are_members=True, bucket=bucket))
+                             closes_at=closes_at, voters_are_members=True, bucket=bucket,
+                             settles_bucket=bucket is not None))
     if not rows:
         return []
     with transaction.atomic():
@@ -266,8 +271,9 @@ def add_comment(*, proposal: Proposal, author: User, body: str) -> ProposalComme
 
 
 def _settle_bucket(*, proposal: Proposal, outcome: str, now: datetime):
-    """A bucket left `to_decide` by its round is funded or not by the proposal's outcome."""
-    if proposal.bucket_id is None:
+    """A bucket left `to_decide` by its round is funded or not by the outcome of the proposal
+    its round's closing opened (never by one a member opened and linked to it)."""
+    if proposal.bucket_id is None or not proposal.settles_bucket:
         return
     status = Bucket.Status.FUNDED if outcome == Proposal.Outcome.ADOPTED else Bucket.Status.NOT_FUNDED
     Bucket.objects.filter(pk=proposal.bucket_id, status=Bucket.Status.TO_DECIDE).update(status=status, decided_at=now)

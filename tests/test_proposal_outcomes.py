@@ -148,7 +148,7 @@ def _bucket_to_decide(group):
 
 def test_an_adopted_proposal_funds_its_bucket_to_decide(group, admin_user):
     bucket = _bucket_to_decide(group)
-    proposal = _open(group, None, bucket=bucket)
+    proposal = _open(group, None, bucket=bucket, settles_bucket=True)
     _vote(proposal, [(admin_user, "agree")])
     _close(proposal)
     bucket.refresh_from_db()
@@ -158,11 +158,27 @@ def test_an_adopted_proposal_funds_its_bucket_to_decide(group, admin_user):
 
 def test_a_rejected_proposal_leaves_its_bucket_not_funded(group, admin_user):
     bucket = _bucket_to_decide(group)
-    proposal = _open(group, None, bucket=bucket)
+    proposal = _open(group, None, bucket=bucket, settles_bucket=True)
     _vote(proposal, [(admin_user, "disagree")])
     _close(proposal)
     bucket.refresh_from_db()
     assert bucket.status == Bucket.Status.NOT_FUNDED
+
+
+def test_a_proposal_a_member_links_to_a_bucket_to_decide_does_not_settle_it(api, group, admin_user, member):
+    bucket = _bucket_to_decide(group)
+    response = api(member).post(
+        f"/api/groups/{group.slug}/proposals/",
+        {"title": "Fund it now", "closes_at": (timezone.now() + timedelta(days=1)).isoformat(),
+         "voters": [member.email], "bucket": bucket.pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    proposal_id = response.json()["id"]
+    assert api(member).put(f"/api/proposals/{proposal_id}/stance/", {"choice": "agree"}, format="json").status_code == 200
+    assert api(member).post(f"/api/proposals/{proposal_id}/close/").json()["outcome"] == "adopted"
+    bucket.refresh_from_db()
+    assert bucket.status == Bucket.Status.TO_DECIDE  # only the meeting's own proposal decides
 
 
 def test_closing_twice_gives_one_outcome(group, admin_user, member):
