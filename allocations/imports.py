@@ -35,7 +35,8 @@ def on_memberships_imported(*, items: list[tuple[int, Membership, Decimal | None
     if not items:
         return
     group_id = items[0][1].group_id
-    for round in Round.objects.filter(group_id=group_id, closed_at=None).order_by("id"):
+    # Locked like the per-member hook, so that a round published meanwhile is not missed.
+    for round in Round.objects.select_for_update(no_key=True).filter(group_id=group_id, closed_at=None).order_by("id"):
         if round.phase == Phase.CLOSED:
             continue
         _apply_to_round(round=round, items=items, actor=actor)

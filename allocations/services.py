@@ -60,7 +60,8 @@ def publish_round(*, round: Round, actor: User | None) -> Round:
     envelope (the round's default amount unless one was already set for them)."""
     require_admin(actor, round.group)
     with transaction.atomic():
-        round = Round.objects.select_for_update().select_related("group").get(pk=round.pk)
+        # FOR NO KEY UPDATE, as closing does: ledger inserts elsewhere take KEY SHARE on it.
+        round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round.pk)
         if round.published_at is not None:
             raise DomainError("round_published", _("This round is already published."))
         if round.kind == Round.Kind.FIXED and (round.funding_opens_at is None or round.funding_closes_at is None):
@@ -198,7 +199,14 @@ def on_membership_changed(*, membership: Membership, envelope_amount, actor: Use
     group that is not closed (draft rounds included: publishing keeps it)."""
     if membership.role not in ENVELOPE_ROLES:
         return
-    for round in Round.objects.filter(group_id=membership.group_id, closed_at=None).order_by("id"):
+    # Locked (FOR NO KEY UPDATE, in id order) so that a round being published meanwhile is
+    # seen published once its publisher commits: otherwise neither side creates the envelope.
+    rounds = (
+        Round.objects.select_for_update(no_key=True)
+        .filter(group_id=membership.group_id, closed_at=None)
+        .order_by("id")
+    )
+    for round in rounds:
         if round.phase == Phase.CLOSED:
             continue
         if envelope_amount is not None:

@@ -145,7 +145,10 @@ def create_round(*, group: Group, actor: User | None, **fields) -> Round:
 def update_round(*, round: Round, actor: User | None, **fields) -> Round:
     require_admin(actor, round.group)
     with transaction.atomic():
-        round = Round.objects.select_for_update().select_related("group").get(pk=round.pk)
+        # FOR NO KEY UPDATE: allocations insert ledger rows referencing the round (a KEY SHARE
+        # lock) while they hold envelope locks that the envelope hook below needs; a plain
+        # FOR UPDATE would make the two wait on each other.
+        round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round.pk)
         if round.phase == Phase.CLOSED:
             raise DomainError("round_closed", _("This round is closed."))
         if round.published_at is not None and "kind" in fields and fields["kind"] != round.kind:
