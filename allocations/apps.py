@@ -20,5 +20,7 @@ class AllocationsConfig(AppConfig):
 
         if on_memberships_imported not in group_services.BULK_MEMBERSHIP_HOOKS:
             group_services.BULK_MEMBERSHIP_HOOKS.append(on_memberships_imported)
+        if services.on_membership_removed not in group_services.REMOVAL_HOOKS:
+            group_services.REMOVAL_HOOKS.append(services.on_membership_removed)
         if services.on_round_changed not in bucket_services.ROUND_HOOKS:
             bucket_services.ROUND_HOOKS.append(services.on_round_changed)

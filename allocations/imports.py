@@ -31,6 +31,21 @@ def _chunks(items: list, size: int = CHUNK):
 
 def on_memberships_imported(*, items: list[tuple[int, Membership, Decimal | None]], actor: User | None) -> None:
     """items: (line, membership, envelope amount or None) for every imported row."""
+    from allocations.services import retire_envelopes
+
+    without = {m.user_id: m for _line, m, _amount in items if m.role not in ENVELOPE_ROLES}
+    if without:
+        # Rare: an import gave someone a role without an envelope; they keep no money (one query
+        # finds them, whatever the size of the file).
+        holders = set()
+        for chunk in _chunks(list(without)):
+            holders.update(
+                Envelope.objects.filter(round__group_id=items[0][1].group_id, round__closed_at=None, user_id__in=chunk)
+                .exclude(amount=ZERO, allocated=ZERO)
+                .values_list("user_id", flat=True)
+            )
+        for user_id in sorted(holders):
+            retire_envelopes(membership=without[user_id], actor=actor)
     items = [item for item in items if item[1].role in ENVELOPE_ROLES]
     if not items:
         return

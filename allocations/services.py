@@ -198,6 +198,7 @@ def on_membership_changed(*, membership: Membership, envelope_amount, actor: Use
     published round that is not closed; an imported amount becomes theirs in every round of the
     group that is not closed (draft rounds included: publishing keeps it)."""
     if membership.role not in ENVELOPE_ROLES:
+        retire_envelopes(membership=membership, actor=actor)
         return
     # Locked (FOR NO KEY UPDATE, in id order) so that a round being published meanwhile is
     # seen published once its publisher commits: otherwise neither side creates the envelope.
@@ -212,12 +213,63 @@ def on_membership_changed(*, membership: Membership, envelope_amount, actor: Use
         if envelope_amount is not None:
             _set_envelope_amount(round=round, user=membership.user, amount=envelope_amount, actor=actor)
         elif round.published_at is not None:
-            _envelope, created = Envelope.objects.get_or_create(
+            envelope, created = Envelope.objects.get_or_create(
                 round=round, user=membership.user, defaults={"amount": round.envelope_amount}
             )
             if created:
                 _ledger(round_id=round.pk, member_id=membership.user_id, actor=actor, kind=LedgerEntry.Kind.ENVELOPE,
                         before=ZERO, after=round.envelope_amount, note="default envelope").save()
+            elif envelope.amount == ZERO and envelope.allocated == ZERO and not envelope.is_custom:
+                # Back to a role with an envelope after a retirement: the default again.
+                Envelope.objects.filter(pk=envelope.pk).update(amount=round.envelope_amount)
+                _ledger(round_id=round.pk, member_id=membership.user_id, actor=actor, kind=LedgerEntry.Kind.ENVELOPE,
+                        before=ZERO, after=round.envelope_amount, note="default envelope").save()
+
+
+def retire_envelopes(*, membership: Membership, actor: User | None) -> None:
+    """A person who leaves the group, or whose role no longer has an envelope (a member made
+    contributor or accountant), keeps no money in the rounds that are not closed: their
+    allocations go back (refund rows) and their envelope becomes 0, so that the round's totals
+    count only the people who may spend. Closed rounds keep their history untouched.
+
+    Runs inside the membership's transaction (groups.services hooks). Locks in the usual
+    order: envelope first, then the buckets by id."""
+    rounds = (
+        Round.objects.select_for_update(no_key=True)
+        .filter(group_id=membership.group_id, closed_at=None)
+        .order_by("id")
+    )
+    for round in rounds:
+        if round.phase == Phase.CLOSED:
+            continue
+        envelope = Envelope.objects.select_for_update().filter(round=round, user_id=membership.user_id).first()
+        if envelope is None or (envelope.amount == ZERO and envelope.allocated == ZERO):
+            continue
+        allocations = list(Allocation.objects.filter(envelope=envelope).order_by("bucket_id"))
+        buckets = {
+            b.pk: b
+            for b in Bucket.objects.select_for_update().filter(pk__in=[a.bucket_id for a in allocations]).order_by("id")
+        }
+        entries = []
+        for allocation in allocations:
+            bucket = buckets[allocation.bucket_id]
+            bucket.total -= allocation.amount
+            bucket.contributors_count -= 1
+            entries.append(_ledger(round_id=round.pk, member_id=membership.user_id, actor=actor,
+                                   kind=LedgerEntry.Kind.REFUND, before=allocation.amount, after=ZERO,
+                                   bucket_id=bucket.pk, note="envelope retired"))
+        Bucket.objects.bulk_update(list(buckets.values()), ["total", "contributors_count"])
+        Allocation.objects.filter(envelope=envelope).delete()
+        entries.append(_ledger(round_id=round.pk, member_id=membership.user_id, actor=actor,
+                               kind=LedgerEntry.Kind.ENVELOPE, before=envelope.amount, after=ZERO,
+                               note="envelope retired"))
+        Envelope.objects.filter(pk=envelope.pk).update(amount=ZERO, allocated=ZERO, is_custom=False)
+        LedgerEntry.objects.bulk_create(entries)
+
+
+def on_membership_removed(*, membership: Membership, actor: User | None) -> None:
+    """groups.services.REMOVAL_HOOKS."""
+    retire_envelopes(membership=membership, actor=actor)
 
 
 # --- allocation ---------------------------------------------------------------------------------
