@@ -17,6 +17,7 @@ class RoleForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
+        allow_empty_file=True,  # the import itself says what is wrong with an empty file (line 1)
         help_text=_("Header row: email,name,role,envelope (role and envelope optional)."),
     )
 

@@ -301,7 +301,9 @@ def parse_member_csv(data: bytes | str, *, currency: str = "EUR") -> list[Import
                 envelope = parse_amount(raw_envelope, currency=currency)
             except DomainError as exc:
                 raise ImportError_(line, _("bad envelope amount “%(value)s”: %(why)s") % {"value": raw_envelope[:50], "why": exc.detail}) from None
-        name = values.get("name", "")[:150]
+        name = values.get("name", "")
+        if len(name) > 150:
+            raise ImportError_(line, _("the name is too long (at most 150 characters)."))
         rows.append(ImportRow(line=line, email=email, name=name, role=role, envelope=envelope))
     return rows
 
