@@ -32,8 +32,15 @@ def _require_admin(actor: User, round: Round):
         raise DomainError("forbidden", _("Only an admin of the group may change the guidelines."), status=403)
 
 
+def _refuse_nul(text: str, field: str) -> None:
+    # The pages hand these services the raw POST: a NUL would be a 500 on PostgreSQL.
+    if "\x00" in text:
+        raise DomainError("invalid", _("The text contains a character that is not allowed."), status=400, field=field)
+
+
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
+    _refuse_nul(title, "title")
     if not title:
         raise DomainError("invalid", _("A guideline needs a title."), status=400, field="title")
     if len(title) > TITLE_MAX:
@@ -43,6 +50,7 @@ def _clean_title(title: str) -> str:
 
 def _clean_text(text: str, *, field: str, required: bool) -> str:
     text = (text or "").strip()
+    _refuse_nul(text, field)
     if required and not text:
         raise DomainError("invalid", _("Say what the problem is."), status=400, field=field)
     if len(text) > TEXT_MAX:
