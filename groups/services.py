@@ -277,6 +277,8 @@ def parse_member_csv(data: bytes | str, *, currency: str = "EUR") -> list[Import
         line = reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
+        if any("\x00" in cell for cell in cells):
+            raise ImportError_(line, _("the line contains a NUL character (is the file really CSV text?)."))
         if len(cells) > len(header):
             raise ImportError_(line, _("too many cells (%(n)d for %(m)d columns).") % {"n": len(cells), "m": len(header)})
         values = dict(zip(header, (c.strip() for c in cells), strict=False))

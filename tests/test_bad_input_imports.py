@@ -79,6 +79,7 @@ BAD = {
     "empty file": ("", 1, "empty"),
     "too many cells": (HEADER + "ana@example.org,Ana,member,10,extra\n", 2, "too many cells"),
     "duplicate": (HEADER + "ana@example.org,Ana,,\nANA@example.org,Ana,,\n", 3, "already appears on line 2"),
+    "NUL in a name": (HEADER + "ana@example.org,Ana,,\nbob@example.org,B\x00b,,\n", 3, "NUL character"),
     "10,000-character name": (HEADER + "ana@example.org," + "A" * 10_000 + ",member,\n", 2, "name"),
 }
 
