@@ -68,6 +68,8 @@ class Round(models.Model):
             return Phase.CLOSED
         if self.funding_opens_at is not None and now >= self.funding_opens_at:
             return Phase.FUNDING
+        if self.proposals_open_at is not None and now < self.proposals_open_at:
+            return Phase.DRAFT  # published ahead of time: visible, but nothing opens before its date
         return Phase.PROPOSALS
 
     @property

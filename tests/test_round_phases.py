@@ -24,6 +24,18 @@ def test_the_phase_follows_the_clock(group, admin_user):
     assert round.phase_at(round.funding_opens_at) == "funding"
     assert round.phase_at(round.funding_closes_at - timedelta(microseconds=1)) == "funding"
     assert round.phase_at(round.funding_closes_at) == "closed"
+    # Published ahead of its proposals date, nothing opens before that date.
+    assert round.phase_at(round.proposals_open_at - timedelta(microseconds=1)) == "draft"
+    assert round.phase_at(round.proposals_open_at) == "proposals"
+
+
+def test_no_bucket_before_the_proposals_open(group, admin_user, member):
+    round = make_round(group, admin_user, phase="proposals")
+    round.proposals_open_at = timezone.now() + timedelta(days=1)
+    round.save(update_fields=["proposals_open_at"])
+    with pytest.raises(DomainError) as info:
+        bucket_services.create_bucket(round=round, actor=member, title="Too early", coleads=[member])
+    assert info.value.code == "round_not_accepting_buckets"
 
 
 def test_only_an_admin_creates_or_publishes_a_round(group, admin_user, member):
