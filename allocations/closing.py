@@ -11,12 +11,15 @@ import logging
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from buckets.models import Bucket, Round
+from buckets.services import require_admin
 from cobudget.errors import DomainError
+from groups.templatetags.cobudget import format_money
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,17 @@ def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now:
         return
     from proposals import services as proposal_services  # proposals sits above buckets
 
+    # The decision is written once for the whole group, in the instance's language (not the
+    # language of whoever happened to close the round), with amounts written the local way.
+    with translation.override(settings.LANGUAGE_CODE):
+        items = _decision_texts(round=round, bucket_ids=bucket_ids)
+    # One INSERT for all of them (a round of 500 buckets may leave 150 to decide).
+    proposal_services.open_proposals(
+        group=round.group, items=items, author=actor, closes_at=decision_closes_at(round, now), now=now, notify=notify,
+    )
+
+
+def _decision_texts(*, round: Round, bucket_ids: list[int]) -> list:
     items = []
     for bucket in Bucket.objects.filter(pk__in=bucket_ids).select_related("round").order_by("pk"):
         percent = percent_of_min(total=bucket.total, min_goal=bucket.min_goal).quantize(Decimal("1"), rounding=ROUND_DOWN)
@@ -71,22 +85,18 @@ def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now:
             "percent": percent,
         }
         details = _(
-            "The round “%(round)s” closed with %(total)s %(currency)s on this project, "
-            "%(percent)s %% of its minimum goal of %(min_goal)s %(currency)s. "
+            "The round “%(round)s” closed with %(total)s on this project, "
+            "%(percent)s %% of its minimum goal of %(min_goal)s. "
             "Agree to fund it at the amount reached; disagree to leave it unfunded "
             "(its money then counts as unspent)."
         ) % {
             "round": round.title,
-            "total": bucket.total,
-            "currency": round.currency,
+            "total": format_money(bucket.total, round.currency),
             "percent": percent,
-            "min_goal": bucket.min_goal,
+            "min_goal": format_money(bucket.min_goal, round.currency),
         }
         items.append((title[:300], details, bucket))
-    # One INSERT for all of them (a round of 500 buckets may leave 150 to decide).
-    proposal_services.open_proposals(
-        group=round.group, items=items, author=actor, closes_at=decision_closes_at(round, now), now=now, notify=notify,
-    )
+    return items
 
 
 def close_round(*, round: Round, actor=None, now: datetime | None = None, notify: bool = True) -> bool:
@@ -97,6 +107,8 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None, notify
     same result. `notify=False` (the demo) sends neither the results mail nor the
     proposals' opening notices.
     """
+    if actor is not None:
+        require_admin(actor, round.group)  # the sweep closes as the system (actor None)
     now = now or timezone.now()
     with transaction.atomic():
         # FOR NO KEY UPDATE: an allocation committing meanwhile inserts a ledger row whose
