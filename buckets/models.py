@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import models
@@ -153,7 +153,8 @@ class Bucket(models.Model):
     def percent_of_min(self) -> Decimal:
         if self.min_goal <= 0:
             return Decimal("100") if self.total > 0 else ZERO
-        return (self.total * 100 / self.min_goal).quantize(Decimal("0.01"))
+        # Rounded down, as the closing rule compares exactly: 99.999 % never reads 100 %.
+        return (self.total * 100 / self.min_goal).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
 class BudgetItem(models.Model):

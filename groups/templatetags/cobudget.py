@@ -1,6 +1,6 @@
 """Template helpers used on every page: money the local way, Markdown, percentages."""
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django import template
 from django.utils import formats, numberformat, translation
@@ -64,7 +64,8 @@ def percent_formatter():
     def format(value) -> str:
         if value is None:
             return ""
-        value = Decimal(value).quantize(Decimal("1"))
+        # Down, never up: a bucket at 99.5 % of its minimum is not shown as 100 %.
+        value = Decimal(value).quantize(Decimal("1"), rounding=ROUND_DOWN)
         number = numberformat.format(value, decimal_sep, 0, grouping, thousand_sep, use_l10n=True)
         return number + "\u00a0%"
 
