@@ -302,6 +302,7 @@ def paper_form(request, pk):
             messages.error(request, " ".join(getattr(exc, "messages", [])) or _("Check the form."))
         else:
             messages.success(request, _("Saved for %(name)s: %(amount)s on “%(bucket)s”.") % {
-                "name": target.user.display_name, "amount": result.amount, "bucket": bucket.title})
+                "name": target.user.display_name, "amount": money_formatter(round.currency)(result.amount),
+                "bucket": bucket.title})
             return redirect("round-paper", pk=round.pk)
     return render(request, "allocations/paper.html", {"round": round, "members": members, "buckets": buckets})

@@ -1,5 +1,6 @@
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -40,8 +41,8 @@ def obtain_token(request):
     data.is_valid(raise_exception=True)
     user = authenticate(request, email=data.validated_data["email"].lower(), password=data.validated_data["password"])
     if user is None or not user.is_active:
-        raise DomainError("invalid_credentials", "Unable to log in with these credentials.", status=400)
-    token, _ = Token.objects.get_or_create(user=user)
+        raise DomainError("invalid_credentials", _("Unable to log in with these credentials."), status=400)
+    token, _created = Token.objects.get_or_create(user=user)
     return Response({"token": token.key})
 
 

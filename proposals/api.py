@@ -1,6 +1,7 @@
 """The proposals API (API.md). Serializers validate and shape; services decide."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import renderers, serializers, status
@@ -235,7 +236,7 @@ class ProposalList(GenericAPIView):
         if bucket_id is not None:
             bucket = Bucket.objects.select_related("round").filter(pk=bucket_id, round__group=group).first()
             if bucket is None:
-                raise DomainError("invalid_bucket", "This bucket is not in the group.", status=400, field="bucket")
+                raise DomainError("invalid_bucket", _("This bucket is not in the group."), status=400, field="bucket")
         proposal = services.open_proposal(group=group, author=request.user, bucket=bucket, **values)
         return _detail(request, proposal, status.HTTP_201_CREATED)
 
@@ -271,7 +272,7 @@ class StanceHistory(GenericAPIView):
     def get(self, request, pk):
         proposal, _membership = selectors.get_proposal_for(request.user, pk)
         if not selectors.results_visible(proposal):
-            raise DomainError("results_hidden", "The results are hidden until the proposal closes.", status=409)
+            raise DomainError("results_hidden", _("The results are hidden until the proposal closes."), status=409)
         page = self.paginate_queryset(selectors.stance_history(proposal))
         return self.get_paginated_response(StanceOutSerializer(page, many=True).data)
 
