@@ -66,7 +66,9 @@ class RoundSerializer(serializers.ModelSerializer):
         return str(round.phase)
 
     def get_totals(self, round) -> dict:
-        return {key: money(value) for key, value in selectors.round_totals(round).items()}
+        known = self.context.get("totals", {}).get(round.pk)  # a list computes them all at once
+        totals = known if known is not None else selectors.round_totals(round)
+        return {key: money(value) for key, value in totals.items()}
 
 
 class RoundWriteSerializer(serializers.Serializer):
@@ -104,7 +106,8 @@ class RoundList(GenericAPIView):
     def get(self, request, slug):
         group, _membership = get_group_for(request.user, slug)
         page = self.paginate_queryset(bucket_selectors.rounds_for(group=group, user=request.user).select_related("group"))
-        return self.get_paginated_response(RoundSerializer(page, many=True).data)
+        context = {"totals": selectors.round_totals_many(page)}
+        return self.get_paginated_response(RoundSerializer(page, many=True, context=context).data)
 
     @extend_schema(request=RoundWriteSerializer, responses={201: RoundSerializer})
     def post(self, request, slug):

@@ -26,22 +26,37 @@ def round_totals(round: Round) -> dict[str, Decimal]:
     """envelopes = Σ envelope amounts; allocated = Σ allocated; funded = Σ totals of funded
     buckets; unspent = envelopes − allocated while open, envelopes − funded − Σ to_decide
     totals once closed."""
-    env = Envelope.objects.filter(round=round).aggregate(envelopes=Sum("amount"), allocated=Sum("allocated"))
-    envelopes = env["envelopes"] or ZERO
-    allocated = env["allocated"] or ZERO
-    by_status = dict(
-        Bucket.objects.filter(round=round, status__in=[Bucket.Status.FUNDED, Bucket.Status.TO_DECIDE])
-        .values("status")
+    return round_totals_many([round])[round.pk]
+
+
+def round_totals_many(rounds) -> dict[int, dict[str, Decimal]]:
+    """round_totals for many rounds in two grouped queries (a list of rounds stays constant)."""
+    rounds = list(rounds)
+    ids = [r.pk for r in rounds]
+    env = {
+        row["round_id"]: row
+        for row in Envelope.objects.filter(round_id__in=ids)
+        .values("round_id")
+        .annotate(envelopes=Sum("amount"), allocated=Sum("allocated"))
+    }
+    by_status: dict[tuple[int, str], Decimal] = {
+        (round_id, status): total
+        for round_id, status, total in Bucket.objects.filter(
+            round_id__in=ids, status__in=[Bucket.Status.FUNDED, Bucket.Status.TO_DECIDE]
+        )
+        .values("round_id", "status")
         .annotate(s=Sum("total"))
-        .values_list("status", "s")
-    )
-    funded = by_status.get(Bucket.Status.FUNDED) or ZERO
-    to_decide = by_status.get(Bucket.Status.TO_DECIDE) or ZERO
-    if round.closed_at is None:
-        unspent = envelopes - allocated
-    else:
-        unspent = envelopes - funded - to_decide
-    return {"envelopes": envelopes, "allocated": allocated, "funded": funded, "unspent": unspent}
+        .values_list("round_id", "status", "s")
+    }
+    result = {}
+    for round in rounds:
+        envelopes = env.get(round.pk, {}).get("envelopes") or ZERO
+        allocated = env.get(round.pk, {}).get("allocated") or ZERO
+        funded = by_status.get((round.pk, Bucket.Status.FUNDED)) or ZERO
+        to_decide = by_status.get((round.pk, Bucket.Status.TO_DECIDE)) or ZERO
+        unspent = envelopes - allocated if round.closed_at is None else envelopes - funded - to_decide
+        result[round.pk] = {"envelopes": envelopes, "allocated": allocated, "funded": funded, "unspent": unspent}
+    return result
 
 
 def envelope_of(*, round: Round, user) -> Envelope | None:
