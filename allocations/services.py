@@ -105,8 +105,11 @@ def _refuse_if_closed(round: Round) -> None:
 def _set_envelope_amount(*, round: Round, user: User, amount: Decimal, actor: User | None) -> Envelope:
     """Without the permission check (the membership hook uses it for CSV imports)."""
     amount = parse_amount(amount, currency=round.currency)
-    _refuse_if_closed(round)
     with transaction.atomic():
+        # The round read under its lock (round, then envelope: the usual order), so that an
+        # early close committed meanwhile is seen.
+        round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round.pk)
+        _refuse_if_closed(round)
         envelope = Envelope.objects.select_for_update().filter(round=round, user=user).first()
         if envelope is None:
             membership = Membership.objects.filter(group_id=round.group_id, user=user).first()
@@ -146,7 +149,7 @@ def grant_topup(*, round: Round, amount, actor: User | None) -> int:
     if round.kind != Round.Kind.PERMANENT:
         raise DomainError("not_permanent", _("Only a permanent round receives top-ups."))
     with transaction.atomic():
-        round = Round.objects.get(pk=round.pk)
+        round = Round.objects.select_for_update(no_key=True, of=("self",)).get(pk=round.pk)
         phase = round.phase
         if phase == Phase.CLOSED:
             raise DomainError("round_closed", _("This round is closed."))
