@@ -29,3 +29,32 @@ def test_the_language_switcher_changes_the_language(client, settings, member, gr
     assert "My groups" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     assert "Mes groupes" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_api_error_details_follow_the_request_language(api):
+    from tests.conftest import make_user
+
+    make_user("claire@example.org")
+    client = api(None)
+    body = {"email": "claire@example.org", "password": "wrong"}
+    english = client.post("/api/auth/token/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    french = client.post("/api/auth/token/", body, format="json", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert english["code"] == french["code"] == "invalid_credentials"
+    assert english["detail"] == "Unable to log in with these credentials."
+    assert french["detail"] != english["detail"] and french["detail"]
+
+
+@pytest.mark.django_db
+def test_amounts_are_written_the_french_way(client, settings, member, group):
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from groups.templatetags.cobudget import format_money
+
+    with translation.override("fr"):
+        assert format_money(Decimal("430")) == "430,00\u00a0€"
+        assert format_money(Decimal("26000.5")) == "26\u00a0000,50\u00a0€"
+    with translation.override("en"):
+        assert format_money(Decimal("26000.5")) == "€26,000.50"
