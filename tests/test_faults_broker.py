@@ -30,21 +30,32 @@ def broker_down():
 
     before = (app.conf.broker_url, app.conf.task_always_eager)
     app.conf.broker_url, app.conf.task_always_eager = DEAD, False
-    app._pool = None  # forget any connection made to a live broker
+    _forget_connections(app)  # any connection or producer made to a live (or in-memory) broker
     yield
     app.conf.broker_url, app.conf.task_always_eager = before
+    _forget_connections(app)
+
+
+def _forget_connections(app):
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_write_that_queues_a_task_succeeds_while_the_broker_is_down(
-    broker_down, api, caplog, group, admin_user, member, member2
+    broker_down, api, caplog, monkeypatch, group, admin_user, member, member2
 ):
     round_ = make_round(group, admin_user)
     bucket = make_bucket(round_, member2, title="Garden")
     admin, alice, bob = api(admin_user), api(member), api(member2)
-    caplog.set_level(logging.ERROR)
+    # Listen to the queueing modules' loggers themselves (another test's logging set-up may
+    # have disabled them or stopped their propagation).
+    for name in ("notifications.services", "allocations.services", "allocations.closing", "proposals.services"):
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "disabled", False)
+        monkeypatch.setattr(logger, "handlers", [*logger.handlers, caplog.handler])
+        monkeypatch.setattr(logger, "level", logging.ERROR)
     started = time.monotonic()
 
     steps = [
