@@ -30,10 +30,14 @@ def redis_down(settings):
     settings.CACHES = {"default": {"BACKEND": "cobudget.cache.RedisCache", "LOCATION": DEAD}}
     before = (app.conf.broker_url, app.conf.task_always_eager)
     app.conf.broker_url, app.conf.task_always_eager = DEAD, False
-    app._pool = None  # forget any connection made to a live broker
+    # Forget any connection and producer made to a live (or in-memory) broker by earlier tests,
+    # or the outage would not be real.
+    app._pool = None
+    app.amqp._producer_pool = None
     yield
     app.conf.broker_url, app.conf.task_always_eager = before
     app._pool = None
+    app.amqp._producer_pool = None
 
 
 @pytest.mark.slow
