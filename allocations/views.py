@@ -20,6 +20,7 @@ from buckets.services import is_colead_or_admin
 from buckets.views import phase_timeline
 from cobudget.errors import DomainError
 from cobudget.money import parse_amount
+from cobudget.pages import perform
 from groups.models import ENVELOPE_ROLES, Membership, Role
 from groups.selectors import members_of
 from groups.templatetags.cobudget import money_formatter, percent_formatter
@@ -178,12 +179,7 @@ def bucket_allocate(request, pk):
 @require_POST
 def bucket_withdraw(request, pk):
     bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
-    try:
-        services.withdraw_bucket(bucket=bucket, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("The bucket is withdrawn; every allocation went back to its envelope."))
+    perform(request, lambda: services.withdraw_bucket(bucket=bucket, actor=request.user), success=_("The bucket is withdrawn; every allocation went back to its envelope."))
     return redirect("bucket", pk=bucket.pk)
 
 
@@ -216,12 +212,7 @@ def _admin_round(request, pk, *, readers=False):
 @require_POST
 def round_publish(request, pk):
     round, _membership = _admin_round(request, pk)
-    try:
-        services.publish_round(round=round, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("The round is published; every member has an envelope."))
+    perform(request, lambda: services.publish_round(round=round, actor=request.user), success=_("The round is published; every member has an envelope."))
     return redirect("round", pk=round.pk)
 
 

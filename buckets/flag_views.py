@@ -12,6 +12,7 @@ from buckets import flag_selectors, flag_services
 from buckets.models import Flag, Guideline
 from buckets.selectors import get_bucket_for, get_round_for
 from cobudget.errors import DomainError
+from cobudget.pages import perform
 
 
 def _guideline_for(request, pk) -> Guideline:
@@ -109,12 +110,7 @@ def guideline_move(request, pk):
 @require_POST
 def guideline_delete(request, pk):
     guideline = _guideline_for(request, pk)
-    try:
-        flag_services.delete_guideline(guideline=guideline, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("Guideline deleted."))
+    perform(request, lambda: flag_services.delete_guideline(guideline=guideline, actor=request.user), success=_("Guideline deleted."))
     return redirect("round-guidelines", pk=guideline.round_id)
 
 

@@ -13,6 +13,7 @@ from buckets import selectors, services
 from buckets.forms import BucketForm, CommentForm, RoundForm
 from buckets.models import Comment, Phase
 from cobudget.errors import DomainError
+from cobudget.pages import perform
 from groups.models import Role
 from groups.selectors import get_group_for, person_label, sees_member_emails
 
@@ -130,12 +131,7 @@ def bucket_edit(request, pk):
 @require_POST
 def bucket_publish(request, pk):
     bucket, _membership = selectors.get_bucket_for(request.user, pk)
-    try:
-        services.publish_bucket(bucket=bucket, actor=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("The bucket is published."))
+    perform(request, lambda: services.publish_bucket(bucket=bucket, actor=request.user), success=_("The bucket is published."))
     return redirect("bucket", pk=bucket.pk)
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cobudget.errors import DomainError
+from cobudget.pages import perform
 from groups import selectors as group_selectors
 from proposals import exports, selectors, services
 from proposals.forms import CommentForm, ProposalForm, StanceForm, StatementForm
@@ -164,12 +165,7 @@ def proposal_outcome(request, pk):
     proposal, _membership = selectors.get_proposal_for(request.user, pk)
     form = StatementForm(request.POST)
     if form.is_valid():
-        try:
-            services.set_statement(proposal=proposal, actor=request.user, statement=form.cleaned_data["statement"])
-        except DomainError as exc:
-            messages.error(request, str(exc.detail))
-        else:
-            messages.success(request, _("The outcome statement is saved."))
+        perform(request, lambda: services.set_statement(proposal=proposal, actor=request.user, statement=form.cleaned_data["statement"]), success=_("The outcome statement is saved."))
     return redirect("proposal", pk=pk)
 
 
