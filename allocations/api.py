@@ -351,7 +351,8 @@ class BucketAllocation(GenericAPIView):
 
     @extend_schema(request=AllocationInput, responses=AllocationOutput)
     def put(self, request, pk):
-        bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
+        # The light read: set_allocation reads everything again under its locks.
+        bucket = bucket_selectors.get_bucket_lite_for(request.user, pk)
         data = AllocationInput(data=request.data)
         data.is_valid(raise_exception=True)
         member = request.user

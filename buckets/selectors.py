@@ -4,7 +4,7 @@ Access helpers return 404 for what the user may not see: outsiders see nothing o
 draft rounds are for admins, draft buckets for their co-leads, admins and accountants.
 """
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 
 from buckets.models import Bucket, BudgetItem, Comment, Round
@@ -71,6 +71,34 @@ def get_bucket_for(user, bucket_id) -> tuple[Bucket, Membership]:
     if not can_see_bucket(user, membership, bucket):
         raise Http404
     return bucket, membership
+
+
+def get_bucket_lite_for(user, bucket_id) -> Bucket:
+    """get_bucket_for's access rule in one light query, for a write that reads everything
+    again under its locks (the allocation PUT): a Bucket with only its id, status, creator
+    and its round's id, group, currency and publication loaded, plus `my_role` (the user's
+    role in the group, None for an outsider). 404 when the user may not see it."""
+    bucket = (
+        Bucket.objects.filter(pk=bucket_id)
+        .select_related("round")
+        .only("id", "status", "created_by_id", "round__id", "round__group_id", "round__currency", "round__published_at")
+        .annotate(
+            my_role=Subquery(
+                Membership.objects.filter(group_id=OuterRef("round__group_id"), user_id=user.pk).values("role")[:1]
+            ),
+            my_colead=Exists(Bucket.coleads.through.objects.filter(bucket_id=OuterRef("pk"), user_id=user.pk)),
+        )
+        .first()
+    )
+    if bucket is None or bucket.my_role is None:
+        raise Http404
+    if bucket.round.published_at is None and bucket.my_role != Role.ADMIN:
+        raise Http404
+    if bucket.status == Bucket.Status.DRAFT and not (
+        bucket.my_role in (Role.ADMIN, Role.ACCOUNTANT) or bucket.created_by_id == user.id or bucket.my_colead
+    ):
+        raise Http404
+    return bucket
 
 
 def visible_buckets(*, round: Round, user, membership: Membership):
