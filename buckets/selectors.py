@@ -74,6 +74,13 @@ def get_bucket_for(user, bucket_id) -> tuple[Bucket, Membership]:
     return bucket, membership
 
 
+def _loaded(model, values: dict):
+    """An instance as .only() would load it: these fields set, the others loaded on access.
+    (Model.from_db takes the values in the model's field order.)"""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
 def get_bucket_lite_for(user, bucket_id) -> Bucket:
     """get_bucket_for's access rule in one light query, for a write that reads everything
     again under its locks (the allocation PUT, the busiest request of a round): a Bucket with
@@ -109,9 +116,8 @@ def get_bucket_lite_for(user, bucket_id) -> Bucket:
         my_role in (Role.ADMIN, Role.ACCOUNTANT) or created_by_id == user.id or my_colead
     ):
         raise Http404
-    db = connection.alias
-    bucket = Bucket.from_db(db, ["id", "status", "created_by_id", "round_id"], [pk, status, created_by_id, round_id])
-    bucket.round = Round.from_db(db, ["id", "group_id", "currency"], [round_id, group_id, currency])
+    bucket = _loaded(Bucket, {"id": pk, "status": status, "created_by_id": created_by_id, "round_id": round_id})
+    bucket.round = _loaded(Round, {"id": round_id, "group_id": group_id, "currency": currency})
     bucket.my_role, bucket.my_colead = my_role, bool(my_colead)
     return bucket
 
