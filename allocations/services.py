@@ -9,12 +9,13 @@ same transaction, naming the actor.
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache, partial
 
 from django.db import connection, transaction
-from django.db.models import Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from allocations.models import Allocation, Envelope, LedgerEntry
@@ -298,8 +299,26 @@ def _cents(text) -> Decimal:
     return Decimal(text).quantize(_CENT)
 
 
+def _aware(value):
+    """A timestamp read by the hot path's SQL, aware as the ORM gives it: PostgreSQL returns an
+    aware datetime, SQLite what Django stored there (UTC without its offset: a naive datetime
+    through the backend's column converter, or text)."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(value)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+
+
+# What set_allocation reads of the round (phase_at's fields, the currency and the cap), in the
+# order of _HotSQL.round_and_allocation.
+_ROUND_FIELDS = ["id", "kind", "currency", "published_at", "closed_at", "proposals_open_at", "funding_opens_at",
+                 "funding_closes_at", "max_per_member_per_bucket"]
+
+
 @dataclass(frozen=True)
 class _HotSQL:
+    round_and_allocation: str
     lock_envelope: str
     lock_bucket: str
     insert_allocation: str
@@ -319,7 +338,12 @@ def _hot_sql() -> _HotSQL:
     qn = connection.ops.quote_name
     envelope, bucket = qn(Envelope._meta.db_table), qn(Bucket._meta.db_table)
     allocation, ledger = qn(Allocation._meta.db_table), qn(LedgerEntry._meta.db_table)
+    round_t = qn(Round._meta.db_table)
+    existing = f"FROM {allocation} a WHERE a.envelope_id = %s AND a.bucket_id = %s"
     return _HotSQL(
+        round_and_allocation=f"SELECT {', '.join('r.' + f for f in _ROUND_FIELDS[1:-1])}, "
+                             f"CAST(r.max_per_member_per_bucket AS TEXT), (SELECT a.id {existing}), "
+                             f"(SELECT CAST(a.amount AS TEXT) {existing}) FROM {round_t} r WHERE r.id = %s",
         lock_envelope=f"SELECT id, CAST(amount AS TEXT), CAST(allocated AS TEXT) FROM {envelope} "
                       "WHERE round_id = %s AND user_id = %s",
         lock_bucket=f"SELECT round_id, status, CAST(total AS TEXT), CAST(max_goal AS TEXT), contributors_count "
@@ -368,14 +392,18 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
         round_id, status, total, max_goal, contributors = row[0], row[1], _cents(row[2]), _cents(row[3]), row[4]
         # Read after the locks, so that a round closed meanwhile is seen closed; the member's
         # allocation on this bucket in the same statement (it only changes under these locks).
-        existing = Allocation.objects.filter(envelope_id=envelope[0] if envelope else None, bucket_id=bucket.pk)
-        round = (
-            Round.objects.filter(pk=round_id)
-            .only("id", "currency", "kind", "published_at", "closed_at", "proposals_open_at", "funding_opens_at",
-                  "funding_closes_at", "max_per_member_per_bucket")
-            .annotate(existing_id=Subquery(existing.values("id")[:1]), existing_amount=Subquery(existing.values("amount")[:1]))
-            .get()
-        )
+        envelope_id = envelope[0] if envelope else None
+        with connection.cursor() as cursor:
+            cursor.execute(sql.round_and_allocation, [envelope_id, bucket.pk, envelope_id, bucket.pk, round_id])
+            row = cursor.fetchone()
+        if row is None:
+            raise Round.DoesNotExist
+        kind, currency, *dates, cap, existing_id, existing_amount = row
+        values = dict(zip(_ROUND_FIELDS, [round_id, kind, currency, *[_aware(d) for d in dates],
+                                          None if cap is None else _cents(cap)], strict=True))
+        names = [f.attname for f in Round._meta.concrete_fields if f.attname in values]  # from_db's order
+        round = Round.from_db(connection.alias, names, [values[name] for name in names])
+        round.existing_id, round.existing_amount = existing_id, None if existing_amount is None else _cents(existing_amount)
         phase = round.phase_at(now or timezone.now())
         if phase == Phase.CLOSED:
             raise DomainError("round_closed", _("This round is closed: allocations can no longer change."))
