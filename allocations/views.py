@@ -225,7 +225,7 @@ def round_topup(request, pk):
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     else:
-        messages.success(request, _("%(n)d envelopes received the top-up.") % {"n": count})
+        messages.success(request, ngettext("%(n)d envelope received the top-up.", "%(n)d envelopes received the top-up.", count) % {"n": count})
     return redirect("round", pk=round.pk)
 
 
@@ -258,7 +258,7 @@ def round_envelopes(request, pk):
             except DomainError as exc:
                 errors[row["membership"].pk] = str(exc.detail)
         if not errors:
-            messages.success(request, _("%(n)d envelopes changed.") % {"n": changed})
+            messages.success(request, ngettext("%(n)d envelope changed.", "%(n)d envelopes changed.", changed) % {"n": changed})
             return redirect("round-envelopes", pk=round.pk)
         envelopes = {e.user_id: e for e in selectors.envelopes_of_round(round)}
         for row in rows:

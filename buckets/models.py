@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cobudget.money import CURRENCY_CHOICES, ZERO, money_field_kwargs
 from groups.models import Group
@@ -11,7 +12,7 @@ from groups.models import Group
 
 class Phase(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    PROPOSALS = "proposals", _("Proposals")
+    PROPOSALS = "proposals", pgettext_lazy("round phase", "Proposals")
     FUNDING = "funding", _("Funding")
     CLOSED = "closed", _("Closed")
 
