@@ -403,7 +403,6 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
                                           None if cap is None else _cents(cap)], strict=True))
         names = [f.attname for f in Round._meta.concrete_fields if f.attname in values]  # from_db's order
         round = Round.from_db(connection.alias, names, [values[name] for name in names])
-        round.existing_id, round.existing_amount = existing_id, None if existing_amount is None else _cents(existing_amount)
         phase = round.phase_at(now or timezone.now())
         if phase == Phase.CLOSED:
             raise DomainError("round_closed", _("This round is closed: allocations can no longer change."))
@@ -414,8 +413,7 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
         if envelope is None:
             raise DomainError("no_envelope", _("You have no envelope in this round."))
         envelope_id, envelope_amount, envelope_allocated = envelope
-        existing_id = round.existing_id
-        before = round.existing_amount if existing_id is not None else ZERO
+        before = _cents(existing_amount) if existing_id is not None else ZERO
         if amount == before:
             return AllocationResult(amount=amount, bucket_total=total, envelope_remaining=envelope_amount - envelope_allocated)
         increase = amount > before
