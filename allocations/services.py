@@ -197,6 +197,14 @@ def on_round_changed(*, round: Round, changed: set, actor: User | None) -> None:
         apply_default_envelope(round=round, actor=actor)
 
 
+def _open_rounds_locked(group_id: int):
+    """The group's rounds that are not closed, locked FOR NO KEY UPDATE in id order, so that a
+    round being published meanwhile is seen published once its publisher commits (otherwise
+    neither side would create a joiner's envelope)."""
+    rounds = Round.objects.select_for_update(no_key=True).filter(group_id=group_id, closed_at=None).order_by("id")
+    return [round for round in rounds if round.phase != Phase.CLOSED]
+
+
 def on_membership_changed(*, membership: Membership, envelope_amount, actor: User | None) -> None:
     """groups.services.MEMBERSHIP_HOOKS: a member with an envelope role gets an envelope in each
     published round that is not closed; an imported amount becomes theirs in every round of the
@@ -204,16 +212,7 @@ def on_membership_changed(*, membership: Membership, envelope_amount, actor: Use
     if membership.role not in ENVELOPE_ROLES:
         retire_envelopes(membership=membership, actor=actor)
         return
-    # Locked (FOR NO KEY UPDATE, in id order) so that a round being published meanwhile is
-    # seen published once its publisher commits: otherwise neither side creates the envelope.
-    rounds = (
-        Round.objects.select_for_update(no_key=True)
-        .filter(group_id=membership.group_id, closed_at=None)
-        .order_by("id")
-    )
-    for round in rounds:
-        if round.phase == Phase.CLOSED:
-            continue
+    for round in _open_rounds_locked(membership.group_id):
         if envelope_amount is not None:
             _set_envelope_amount(round=round, user=membership.user, amount=envelope_amount, actor=actor)
         elif round.published_at is not None:
@@ -238,14 +237,7 @@ def retire_envelopes(*, membership: Membership, actor: User | None) -> None:
 
     Runs inside the membership's transaction (groups.services hooks). Locks in the usual
     order: envelope first, then the buckets by id."""
-    rounds = (
-        Round.objects.select_for_update(no_key=True)
-        .filter(group_id=membership.group_id, closed_at=None)
-        .order_by("id")
-    )
-    for round in rounds:
-        if round.phase == Phase.CLOSED:
-            continue
+    for round in _open_rounds_locked(membership.group_id):
         envelope = Envelope.objects.select_for_update().filter(round=round, user_id=membership.user_id).first()
         if envelope is None or (envelope.amount == ZERO and envelope.allocated == ZERO):
             continue
