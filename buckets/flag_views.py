@@ -67,15 +67,14 @@ def guidelines(request, pk):
 @require_POST
 def guideline_add(request, pk):
     round, _membership = get_round_for(request.user, pk)
-    try:
-        flag_services.create_guideline(
+    perform(
+        request,
+        lambda: flag_services.create_guideline(
             round=round, actor=request.user,
             title=request.POST.get("title", ""), description=request.POST.get("description", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("Guideline added."))
+        ),
+        success=_("Guideline added."),
+    )
     return redirect("round-guidelines", pk=round.pk)
 
 
@@ -83,15 +82,14 @@ def guideline_add(request, pk):
 @require_POST
 def guideline_edit(request, pk):
     guideline = _guideline_for(request, pk)
-    try:
-        flag_services.update_guideline(
+    perform(
+        request,
+        lambda: flag_services.update_guideline(
             guideline=guideline, actor=request.user,
             title=request.POST.get("title", ""), description=request.POST.get("description", ""),
-        )
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, _("Guideline saved."))
+        ),
+        success=_("Guideline saved."),
+    )
     return redirect("round-guidelines", pk=guideline.round_id)
 
 
