@@ -229,13 +229,25 @@ def _announce_funding_opened(now: datetime) -> int:
         return 0
 
 
+def _tell_coleads() -> int:
+    from allocations import outbox
+
+    try:
+        return outbox.tell_coleads()
+    except Exception:  # the rest of the sweep goes on; the notices wait for the next one
+        logger.exception("allocation notices could not be sent")
+        return 0
+
+
 def sweep(now: datetime | None = None) -> dict:
-    """What the beat schedule runs every minute (and `manage.py close_due_rounds`)."""
+    """What the beat schedule runs every minute (and `manage.py close_due_rounds`): closing,
+    reminders, announcements, and the co-leads' allocation notices (allocations.outbox)."""
     now = now or timezone.now()
     result = {
         "rounds_closed": close_due_rounds(now),
         "round_reminders": send_closing_reminders(now),
         "funding_opened": _announce_funding_opened(now),
+        "allocation_notices": _tell_coleads(),
         "proposals_closed": 0,
         "proposal_reminders": 0,
     }

@@ -84,3 +84,18 @@ class LedgerEntry(models.Model):
     @property
     def on_behalf(self) -> bool:
         return self.actor_id is not None and self.actor_id != self.member_id
+
+
+class AllocationNotice(models.Model):
+    """Outbox: an accepted allocation whose bucket's co-leads have not been told yet.
+
+    Written by set_allocation in the allocation's own transaction, so that a notice is never
+    lost (a broker down, a worker killed) nor sent for an allocation that rolled back, and the
+    busiest request of a round talks to no broker. The sweep (every minute, allocations.outbox)
+    turns these rows into notifications and deletes them."""
+
+    entry = models.OneToOneField(LedgerEntry, primary_key=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("allocation notice to send")
+        verbose_name_plural = _("allocation notices to send")

@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import cache, partial
+from functools import cache
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from allocations.models import Allocation, Envelope, LedgerEntry
+from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
 from buckets import notices
 from buckets.models import Bucket, Phase, Round
 from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
@@ -271,14 +271,16 @@ def on_membership_removed(*, membership: Membership, actor: User | None) -> None
 # --- allocation ---------------------------------------------------------------------------------
 
 
-def _queue_allocation_notice(*, bucket_id: int, member_id: int, before: Decimal, after: Decimal) -> None:
-    """The co-leads' notice is a task: rendering and storing it is not the request's work."""
-    from allocations import tasks
+def _tell_coleads_now() -> None:
+    """Without a broker (development, tests: tasks run in-process) the co-leads hear of an
+    allocation right after its commit; with one, the beat's sweep tells them within a minute
+    (allocations.outbox), so that the request never talks to the broker."""
+    from cobudget.celery import app
 
-    try:
-        tasks.notify_allocation_changed.delay(bucket_id, member_id, str(before), str(after))
-    except Exception:  # a broker down never makes the allocation fail
-        logger.exception("allocation notice of bucket %s not queued", bucket_id)
+    if app.conf.task_always_eager:
+        from allocations import outbox
+
+        outbox.tell_coleads()
 
 
 _CENT = Decimal("0.01")
@@ -319,6 +321,7 @@ class _HotSQL:
     update_envelope: str
     update_bucket: str
     insert_ledger: str
+    insert_notice: str
 
 
 @cache
@@ -330,7 +333,7 @@ def _hot_sql() -> _HotSQL:
     qn = connection.ops.quote_name
     envelope, bucket = qn(Envelope._meta.db_table), qn(Bucket._meta.db_table)
     allocation, ledger = qn(Allocation._meta.db_table), qn(LedgerEntry._meta.db_table)
-    round_t = qn(Round._meta.db_table)
+    round_t, notice = qn(Round._meta.db_table), qn(AllocationNotice._meta.db_table)
     existing = f"FROM {allocation} a WHERE a.envelope_id = %s AND a.bucket_id = %s"
     return _HotSQL(
         round_and_allocation=f"SELECT {', '.join('r.' + f for f in _ROUND_FIELDS[1:-1])}, "
@@ -347,7 +350,19 @@ def _hot_sql() -> _HotSQL:
         update_bucket=f"UPDATE {bucket} SET total = %s, contributors_count = %s WHERE id = %s",
         insert_ledger=f"INSERT INTO {ledger} (round_id, member_id, actor_id, bucket_id, kind, {qn('before')}, "
                       f"{qn('after')}, created_at, note) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        insert_notice=f"INSERT INTO {notice} (entry_id) VALUES (%s)",
     )
+
+
+def _insert_ledger_and_notice(cursor, sql: _HotSQL, params: list) -> None:
+    """The ledger row and its outbox row: one statement on PostgreSQL (a data-modifying WITH),
+    two on SQLite (which has no such WITH)."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"WITH e AS ({sql.insert_ledger} RETURNING id) {sql.insert_notice.split(' VALUES')[0]} "
+                       "SELECT id FROM e", params)
+    else:
+        cursor.execute(sql.insert_ledger + " RETURNING id", params)
+        cursor.execute(sql.insert_notice, [cursor.fetchone()[0]])
 
 
 def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=None) -> AllocationResult:
@@ -442,12 +457,12 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
                 cursor.execute(sql.update_allocation, [amount, now_ts, existing_id])
             cursor.execute(sql.update_envelope, [new_allocated, envelope_id])
             cursor.execute(sql.update_bucket, [new_total, contributors, bucket.pk])
-            cursor.execute(sql.insert_ledger, [
+            # The ledger row, and the co-leads' notice in the same transaction (allocations.outbox).
+            _insert_ledger_and_notice(cursor, sql, [
                 round.pk, member.pk, actor.pk, bucket.pk, LedgerEntry.Kind.ALLOCATION, before, amount, now_ts,
                 "on behalf" if actor.pk != member.pk else "",
             ])
-        transaction.on_commit(partial(_queue_allocation_notice, bucket_id=bucket.pk, member_id=member.pk,
-                                      before=before, after=amount))
+        transaction.on_commit(_tell_coleads_now)
     return AllocationResult(amount=amount, bucket_total=new_total, envelope_remaining=envelope_amount - new_allocated)
 
 

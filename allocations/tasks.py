@@ -24,13 +24,3 @@ def send_round_results(round_id: int) -> int:
 @shared_task(name="allocations.tasks.send_closing_reminder", ignore_result=True)
 def send_closing_reminder(round_id: int) -> int:
     return closing.mail_closing_reminder(round_id)
-
-
-@shared_task(name="allocations.tasks.notify_allocation_changed", ignore_result=True)
-def notify_allocation_changed(bucket_id: int, member_id: int, before: str, after: str) -> None:
-    """Tell the bucket's co-leads (gathered at most hourly by notify), off the request."""
-    from decimal import Decimal
-
-    from buckets import notices
-
-    notices.allocation_changed(bucket_id=bucket_id, member_id=member_id, before=Decimal(before), after=Decimal(after))

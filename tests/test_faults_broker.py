@@ -3,7 +3,8 @@ site catches and logs the publishing error (the work waits in the database for t
 The broker is pointed at a port where nothing listens and each kind of write that queues a
 task is made through the API: invite, comment, allocation, proposal open / stance / close,
 round close. Each answers its usual success, its effect is stored, and the log says which
-task was not queued."""
+task was not queued. (An allocation queues nothing: its notice is an outbox row, see
+test_perf_allocation.)"""
 
 import logging
 import time
@@ -15,7 +16,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from allocations.models import Allocation
+from allocations.models import Allocation, AllocationNotice
 from buckets.models import Comment
 from groups.models import Invitation
 from proposals.models import Proposal, Stance
@@ -81,13 +82,15 @@ def test_every_write_that_queues_a_task_succeeds_while_the_broker_is_down(
     assert Invitation.objects.filter(email="new@example.org").exists()
     assert Comment.objects.filter(bucket=bucket, body="Where?").exists()
     assert Allocation.objects.get(bucket=bucket, envelope__user=member).amount == Decimal("25.50")
+    # (the allocation never talks to the broker: its co-leads' notice waits in the outbox)
+    assert AllocationNotice.objects.filter(entry__bucket=bucket, entry__member=member).exists()
     proposal = Proposal.objects.get(pk=proposal_id)
     assert proposal.status == "closed" and Stance.objects.filter(proposal=proposal, user=member2).exists()
     round_.refresh_from_db()
     assert round_.closed_at is not None
     # ... and the broker was really tried: each kind of task is logged as not queued.
     logged = " ".join(r.getMessage() for r in caplog.records)
-    for task in ("notify_invitations", "send_notification_mail", "allocation notice", "notify_opened",
+    for task in ("notify_invitations", "send_notification_mail", "notify_opened",
                  "notify_closed", "results mail"):
         assert task in logged, f"{task} was not attempted: {logged[:2000]}"
     with transaction.atomic():

@@ -1,5 +1,6 @@
 """A real worker with its beat (`celery -A cobudget worker -B`) against the running Redis
-closes a round whose funding_closes_at passes, within a bounded wait."""
+closes a round whose funding_closes_at passes, within a bounded wait, and tells a bucket's
+co-leads of an allocation left in the outbox."""
 
 import hashlib
 import os
@@ -47,7 +48,7 @@ def _first_sweep_in(path: Path, *, seconds: int) -> None:
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_and_beat_close_the_round_on_time(group, admin_user, member, tmp_path):
+def test_a_real_worker_and_beat_close_the_round_on_time(group, admin_user, member, member2, tmp_path, monkeypatch):
     redis_url = os.environ.get("REDIS_URL")
     if not redis_url:
         pytest.skip("REDIS_URL is not set: no broker for a real worker")
@@ -58,6 +59,12 @@ def test_a_real_worker_and_beat_close_the_round_on_time(group, admin_user, membe
     bucket = make_bucket(round, member, title="On time", min_amount="100.00")
     open_funding(round)
     allocate(member, bucket, "150.00")
+    from allocations.models import AllocationNotice
+    from cobudget.celery import app
+
+    monkeypatch.setattr(app.conf, "task_always_eager", False)  # as in production: the notice waits for the sweep
+    allocate(member2, bucket, "20.00")
+    assert AllocationNotice.objects.filter(entry__member=member2).exists()
     schedule = tmp_path / "beat-schedule"
     _first_sweep_in(schedule, seconds=8)
     closes_at = timezone.now() + timedelta(seconds=5)
@@ -81,7 +88,7 @@ def test_a_real_worker_and_beat_close_the_round_on_time(group, admin_user, membe
         closed_at = None
         while time.monotonic() < deadline and worker.poll() is None:
             closed_at = Round.objects.filter(pk=round.pk).values_list("closed_at", flat=True).first()
-            if closed_at is not None:
+            if closed_at is not None and not AllocationNotice.objects.exists():
                 break
             time.sleep(1)
     finally:
@@ -99,3 +106,7 @@ def test_a_real_worker_and_beat_close_the_round_on_time(group, admin_user, membe
     assert closed_at >= closes_at
     bucket.refresh_from_db()
     assert bucket.status == "funded"
+    from notifications.models import Kind, Notification
+
+    assert not AllocationNotice.objects.exists(), output[-3000:]
+    assert Notification.objects.filter(kind=Kind.BUCKET_ALLOCATION, user=member, url=f"/buckets/{bucket.pk}/").exists()

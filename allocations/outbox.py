@@ -1,0 +1,60 @@
+"""The co-leads' allocation notices, through an outbox.
+
+set_allocation writes an AllocationNotice row in the allocation's own transaction (no broker
+on the busiest request of a round; nothing lost when the broker or a worker is down; nothing
+sent for an allocation that rolled back). `tell_coleads` turns the rows into notifications:
+the beat's sweep runs it every minute; without a broker (development, tests: tasks run
+in-process) set_allocation runs it right after its commit.
+"""
+
+import logging
+
+from django.db import transaction
+
+from allocations.models import AllocationNotice, LedgerEntry
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+def tell_coleads(*, batch: int = BATCH) -> int:
+    """Notify the co-leads of every pending allocation notice and delete it. Several changes by
+    one member to one bucket since the last run make one notice (from the first amount to the
+    last; none if it came back where it was). Concurrent runs take different rows (SKIP
+    LOCKED). Returns how many notices were sent."""
+    sent = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                AllocationNotice.objects.select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                return sent
+            sent += _tell(LedgerEntry.objects.filter(pk__in=ids).order_by("pk"))
+            AllocationNotice.objects.filter(pk__in=ids).delete()
+        if len(ids) < batch:
+            return sent
+
+
+def _tell(entries) -> int:
+    from buckets import notices
+
+    changes: dict[tuple[int, int], list] = {}  # (bucket, member) -> [first before, last after]
+    for entry in entries.only("bucket_id", "member_id", "before", "after"):
+        key = (entry.bucket_id, entry.member_id)
+        if key in changes:
+            changes[key][1] = entry.after
+        else:
+            changes[key] = [entry.before, entry.after]
+    sent = 0
+    for (bucket_id, member_id), (before, after) in changes.items():
+        if before == after:
+            continue
+        try:
+            with transaction.atomic():  # one notice that fails to render never holds the others back
+                notices.allocation_changed(bucket_id=bucket_id, member_id=member_id, before=before, after=after)
+            sent += 1
+        except Exception:
+            logger.exception("allocation notice of bucket %s for member %s could not be made", bucket_id, member_id)
+    return sent
