@@ -22,6 +22,7 @@ from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEnt
 from buckets import notices
 from buckets.models import Bucket, Phase, Round
 from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
+from cobudget import hotsql
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, Role, User
@@ -312,57 +313,53 @@ _ROUND_FIELDS = ["id", "kind", "currency", "published_at", "closed_at", "proposa
 
 @dataclass(frozen=True)
 class _HotSQL:
-    round_and_allocation: str
     lock_envelope: str
     lock_bucket: str
+    round_and_allocation: str
     insert_allocation: str
     delete_allocation: str
     update_allocation: str
     update_envelope: str
     update_bucket: str
-    insert_ledger: str
-    insert_notice: str
+    insert_ledger_and_notice: tuple[str, ...]
 
 
 @cache
 def _hot_sql() -> _HotSQL:
     """set_allocation's statements as plain SQL that SQLite and PostgreSQL both run (FOR UPDATE
-    is added where the database has it): the ORM spent more time compiling them than the
-    database took to run them, on the busiest write of a round. Money is read as text (see
-    _cents) and written as Decimal parameters, timestamps through the backend's adapter."""
+    where the database has it), run through cobudget.hotsql (prepared, pipelined on
+    PostgreSQL): the ORM spent more time compiling them than the database took to run them,
+    on the busiest write of a round. Money is read as text (see _cents) and written as Decimal
+    parameters, timestamps through the backend's adapter."""
     qn = connection.ops.quote_name
     envelope, bucket = qn(Envelope._meta.db_table), qn(Bucket._meta.db_table)
     allocation, ledger = qn(Allocation._meta.db_table), qn(LedgerEntry._meta.db_table)
     round_t, notice = qn(Round._meta.db_table), qn(AllocationNotice._meta.db_table)
-    existing = f"FROM {allocation} a WHERE a.envelope_id = %s AND a.bucket_id = %s"
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    insert_ledger = (f"INSERT INTO {ledger} (round_id, member_id, actor_id, bucket_id, kind, {qn('before')}, "
+                     f"{qn('after')}, created_at, note) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
+    if connection.vendor == "postgresql":  # the ledger row and its outbox row in one statement
+        ledger_and_notice = (f"WITH e AS ({insert_ledger} RETURNING id) INSERT INTO {notice} (entry_id) SELECT id FROM e",)
+    else:  # SQLite has no data-modifying WITH; the row id of this connection's last insert
+        ledger_and_notice = (insert_ledger, f"INSERT INTO {notice} (entry_id) VALUES (last_insert_rowid())")
     return _HotSQL(
-        round_and_allocation=f"SELECT {', '.join('r.' + f for f in _ROUND_FIELDS[1:-1])}, "
-                             f"CAST(r.max_per_member_per_bucket AS TEXT), (SELECT a.id {existing}), "
-                             f"(SELECT CAST(a.amount AS TEXT) {existing}) FROM {round_t} r WHERE r.id = %s",
         lock_envelope=f"SELECT id, CAST(amount AS TEXT), CAST(allocated AS TEXT) FROM {envelope} "
-                      "WHERE round_id = %s AND user_id = %s",
+                      f"WHERE round_id = %s AND user_id = %s{lock}",
         lock_bucket=f"SELECT round_id, status, CAST(total AS TEXT), CAST(max_goal AS TEXT), contributors_count "
-                    f"FROM {bucket} WHERE id = %s",
+                    f"FROM {bucket} WHERE id = %s{lock}",
+        # After the locks (its own snapshot): a round closed meanwhile is seen closed. The
+        # member's allocation on this bucket only changes under these locks.
+        round_and_allocation=f"SELECT {', '.join('r.' + f for f in _ROUND_FIELDS[1:-1])}, "
+                             f"CAST(r.max_per_member_per_bucket AS TEXT), a.id, CAST(a.amount AS TEXT) "
+                             f"FROM {round_t} r LEFT JOIN {envelope} e ON e.round_id = r.id AND e.user_id = %s "
+                             f"LEFT JOIN {allocation} a ON a.envelope_id = e.id AND a.bucket_id = %s WHERE r.id = %s",
         insert_allocation=f"INSERT INTO {allocation} (envelope_id, bucket_id, amount, updated_at) VALUES (%s, %s, %s, %s)",
         delete_allocation=f"DELETE FROM {allocation} WHERE id = %s",
         update_allocation=f"UPDATE {allocation} SET amount = %s, updated_at = %s WHERE id = %s",
         update_envelope=f"UPDATE {envelope} SET allocated = %s WHERE id = %s",
         update_bucket=f"UPDATE {bucket} SET total = %s, contributors_count = %s WHERE id = %s",
-        insert_ledger=f"INSERT INTO {ledger} (round_id, member_id, actor_id, bucket_id, kind, {qn('before')}, "
-                      f"{qn('after')}, created_at, note) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        insert_notice=f"INSERT INTO {notice} (entry_id) VALUES (%s)",
+        insert_ledger_and_notice=ledger_and_notice,
     )
-
-
-def _insert_ledger_and_notice(cursor, sql: _HotSQL, params: list) -> None:
-    """The ledger row and its outbox row: one statement on PostgreSQL (a data-modifying WITH),
-    two on SQLite (which has no such WITH)."""
-    if connection.vendor == "postgresql":
-        cursor.execute(f"WITH e AS ({sql.insert_ledger} RETURNING id) {sql.insert_notice.split(' VALUES')[0]} "
-                       "SELECT id FROM e", params)
-    else:
-        cursor.execute(sql.insert_ledger + " RETURNING id", params)
-        cursor.execute(sql.insert_notice, [cursor.fetchone()[0]])
 
 
 def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=None) -> AllocationResult:
@@ -386,26 +383,21 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
             raise DomainError("forbidden", _("Only an admin may enter an allocation for someone else."), status=403)
     with transaction.atomic():
         sql = _hot_sql()
-        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-        with connection.cursor() as cursor:
-            cursor.execute(sql.lock_envelope + lock, [round.pk, member.pk])
-            envelope = cursor.fetchone()
-            cursor.execute(sql.lock_bucket + lock, [bucket.pk])
-            row = cursor.fetchone()
+        # Envelope, then bucket (the lock order of every writer), then the round: one round
+        # trip on PostgreSQL (cobudget.hotsql), the statements still run one after the other.
+        envelope, row, state = hotsql.pipeline([
+            (sql.lock_envelope, [round.pk, member.pk]),
+            (sql.lock_bucket, [bucket.pk]),
+            (sql.round_and_allocation, [member.pk, bucket.pk, round.pk]),
+        ], fetch=True)
         if row is None:
             raise Bucket.DoesNotExist
+        if state is None:
+            raise Round.DoesNotExist
         if envelope is not None:
             envelope = (envelope[0], _cents(envelope[1]), _cents(envelope[2]))
         round_id, status, total, max_goal, contributors = row[0], row[1], _cents(row[2]), _cents(row[3]), row[4]
-        # Read after the locks, so that a round closed meanwhile is seen closed; the member's
-        # allocation on this bucket in the same statement (it only changes under these locks).
-        envelope_id = envelope[0] if envelope else None
-        with connection.cursor() as cursor:
-            cursor.execute(sql.round_and_allocation, [envelope_id, bucket.pk, envelope_id, bucket.pk, round_id])
-            row = cursor.fetchone()
-        if row is None:
-            raise Round.DoesNotExist
-        kind, currency, *dates, cap, existing_id, existing_amount = row
+        kind, currency, *dates, cap, existing_id, existing_amount = state
         values = dict(zip(_ROUND_FIELDS, [round_id, kind, currency, *[_aware(d) for d in dates],
                                           None if cap is None else _cents(cap)], strict=True))
         names = [f.attname for f in Round._meta.concrete_fields if f.attname in values]  # from_db's order
@@ -446,22 +438,24 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
                 % {"most": format_money(max_goal - total + before, currency)},
             )
         now_ts = connection.ops.adapt_datetimefield_value(timezone.now())
-        with connection.cursor() as cursor:
-            if existing_id is None:
-                cursor.execute(sql.insert_allocation, [envelope_id, bucket.pk, amount, now_ts])
-                contributors += 1
-            elif amount == ZERO:
-                cursor.execute(sql.delete_allocation, [existing_id])
-                contributors -= 1
-            else:
-                cursor.execute(sql.update_allocation, [amount, now_ts, existing_id])
-            cursor.execute(sql.update_envelope, [new_allocated, envelope_id])
-            cursor.execute(sql.update_bucket, [new_total, contributors, bucket.pk])
-            # The ledger row, and the co-leads' notice in the same transaction (allocations.outbox).
-            _insert_ledger_and_notice(cursor, sql, [
-                round.pk, member.pk, actor.pk, bucket.pk, LedgerEntry.Kind.ALLOCATION, before, amount, now_ts,
-                "on behalf" if actor.pk != member.pk else "",
-            ])
+        if existing_id is None:
+            change = (sql.insert_allocation, [envelope_id, bucket.pk, amount, now_ts])
+            contributors += 1
+        elif amount == ZERO:
+            change = (sql.delete_allocation, [existing_id])
+            contributors -= 1
+        else:
+            change = (sql.update_allocation, [amount, now_ts, existing_id])
+        ledger = [round.pk, member.pk, actor.pk, bucket.pk, LedgerEntry.Kind.ALLOCATION, before, amount, now_ts,
+                  "on behalf" if actor.pk != member.pk else ""]
+        # The ledger row and the co-leads' notice in the same transaction (allocations.outbox).
+        hotsql.pipeline([
+            change,
+            (sql.update_envelope, [new_allocated, envelope_id]),
+            (sql.update_bucket, [new_total, contributors, bucket.pk]),
+            (sql.insert_ledger_and_notice[0], ledger),
+            *[(statement, []) for statement in sql.insert_ledger_and_notice[1:]],
+        ], fetch=False)
         transaction.on_commit(_tell_coleads_now)
     return AllocationResult(amount=amount, bucket_total=new_total, envelope_remaining=envelope_amount - new_allocated)
 

@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from buckets.models import Bucket, BudgetItem, Comment, Round
+from cobudget import hotsql
 from groups.models import Membership, Role
 from groups.selectors import membership_of, role_of
 
@@ -90,21 +91,19 @@ def get_bucket_lite_for(user, bucket_id) -> Bucket:
 
     Plain SQL that SQLite and PostgreSQL both run (no money column, so no conversion): the
     ORM spent about 1.0 ms compiling this select_related/only/two-subquery query, the
-    statement itself about 0.35 ms."""
+    statement itself about 0.35 ms (less once prepared)."""
     if not user.is_authenticated:
         raise Http404
     qn = connection.ops.quote_name
     bucket_t, round_t = qn(Bucket._meta.db_table), qn(Round._meta.db_table)
     membership_t, colead_t = qn(Membership._meta.db_table), qn(Bucket.coleads.through._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT b.id, b.status, b.created_by_id, b.round_id, r.group_id, r.currency, r.published_at, "
-            f"(SELECT m.role FROM {membership_t} m WHERE m.group_id = r.group_id AND m.user_id = %s), "
-            f"EXISTS (SELECT 1 FROM {colead_t} c WHERE c.bucket_id = b.id AND c.user_id = %s) "
-            f"FROM {bucket_t} b INNER JOIN {round_t} r ON r.id = b.round_id WHERE b.id = %s",
-            [user.pk, user.pk, bucket_id],
-        )
-        row = cursor.fetchone()
+    row = hotsql.fetchone(  # prepared once per connection on PostgreSQL
+        f"SELECT b.id, b.status, b.created_by_id, b.round_id, r.group_id, r.currency, r.published_at, "
+        f"(SELECT m.role FROM {membership_t} m WHERE m.group_id = r.group_id AND m.user_id = %s), "
+        f"EXISTS (SELECT 1 FROM {colead_t} c WHERE c.bucket_id = b.id AND c.user_id = %s) "
+        f"FROM {bucket_t} b INNER JOIN {round_t} r ON r.id = b.round_id WHERE b.id = %s",
+        [user.pk, user.pk, bucket_id],
+    )
     if row is None:
         raise Http404
     pk, status, created_by_id, round_id, group_id, currency, published_at, my_role, my_colead = row

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from cobudget import hotsql
 from groups.models import User
 
 
@@ -40,9 +41,7 @@ def _statement() -> tuple[str, list[str], list]:
 def user_for_token(key: str) -> User | None:
     """The active or inactive user whose API token this is, or None."""
     sql, names, converters = _statement()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        row = cursor.fetchone()
+    row = hotsql.fetchone(sql, [key])  # prepared once per connection on PostgreSQL
     if row is None:
         return None
     values = list(row)
