@@ -3,10 +3,11 @@ publish, withdraw, merge and top-up. Serializers validate and shape; services de
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from allocations import selectors, services
@@ -19,6 +20,7 @@ from groups.models import Membership, Role
 from groups.selectors import get_group_for
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "example": "12.50"})
 class AmountField(serializers.Field):
     """Money input: a string or a JSON number (parsed as Decimal) with the currency's places.
     Bad input raises the domain's `invalid_amount` (400)."""
@@ -348,6 +350,7 @@ class AllocationOutput(serializers.Serializer):
 
 class BucketAllocation(GenericAPIView):
     serializer_class = AllocationOutput
+    renderer_classes = [JSONRenderer]  # JSON only: no browsable page to negotiate on the busiest write
 
     @extend_schema(request=AllocationInput, responses=AllocationOutput)
     def put(self, request, pk):

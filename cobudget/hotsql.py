@@ -13,17 +13,7 @@ Errors come out as Django's database errors, and mark the connection as Django w
 
 from collections.abc import Sequence
 
-from django.db import connection
-
-
-def _postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def _raw():
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    return connection.connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 
 def fetchone(sql: str, params: Sequence):
@@ -34,7 +24,8 @@ def fetchone(sql: str, params: Sequence):
 def pipeline(statements: Sequence[tuple[str, Sequence]], *, fetch: bool) -> list:
     """Run `statements` in order; with fetch (statements that all return rows), return each
     one's first row (None for none)."""
-    if not _postgres():
+    connection = connections[DEFAULT_DB_ALIAS]  # this thread's, looked up once
+    if connection.vendor != "postgresql":
         rows = []
         with connection.cursor() as cursor:
             for sql, params in statements:
@@ -47,7 +38,9 @@ def pipeline(statements: Sequence[tuple[str, Sequence]], *, fetch: bool) -> list
         for sql, params in statements:
             connection.queries_log.append({"sql": f"{sql} -- {list(params)!r}", "time": "0.000"})
     with connection.wrap_database_errors:
-        raw = _raw()
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        raw = connection.connection
         if len(statements) == 1:  # nothing to gain from pipeline mode
             sql, params = statements[0]
             with psycopg.Cursor(raw) as cursor:  # server-side binding (Django's cursors bind client-side)
