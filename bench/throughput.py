@@ -23,9 +23,9 @@ LUA = Path(__file__).resolve().parent / "allocate.lua"
 TARGET = 0.15
 CLIENTS = 16
 PGBENCH_SCALE = 16  # one branch per client: TPC-B's usual setting (scale >= clients)
-# The bench's gunicorn runs as in production, with a broker: the tasks a request queues (the
-# co-leads' allocation notice) go to Redis for the worker instead of running in the request.
-# A database of its own, flushed before and after, so that nothing else's queue is touched;
+# The bench's gunicorn runs as in production, with a broker (a Redis database of its own,
+# flushed before and after, so that nothing else's queue is touched). An allocation queues no
+# task: the co-leads' notice is an outbox row that the beat's sweep sends (allocations.outbox);
 # no worker runs during the measurement (on this machine it would take the same 2 cores).
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
@@ -178,7 +178,7 @@ def _rules_hold(round_id: int) -> list[str]:
 
 
 def measure(*, url: str, duration: int, workers: int, threads: int) -> Row:
-    from allocations.models import LedgerEntry
+    from allocations.models import AllocationNotice, LedgerEntry
     from demo.scale import create_tokens, seed_scale
 
     require("wrk", "wrk")
@@ -200,6 +200,7 @@ def measure(*, url: str, duration: int, workers: int, threads: int) -> Row:
     per_second = stats["ok"] / seconds
     problems = _rules_hold(scale.round.pk)
     written = LedgerEntry.objects.filter(round=scale.round).count() - ledger_before
+    outbox = AllocationNotice.objects.filter(entry__round=scale.round).count()
     tps = run_pgbench(url=url, duration=duration)
     ratio = per_second / tps
     rules_ok = not problems and stats["other"] == 0 and stats["refused"] > 0
@@ -216,16 +217,17 @@ def measure(*, url: str, duration: int, workers: int, threads: int) -> Row:
             f"{os.environ.get('CONN_MAX_AGE', '60')}); wrk -t1 -c{CLIENTS} -d{duration}s with "
             f"{len(keys)} members' tokens over {len(scale.bucket_ids)} buckets; pgbench -i -s {PGBENCH_SCALE}, "
             f"then pgbench -c {CLIENTS} -j 2 -T {duration} (TPC-B), after the wrk run. As in production, gunicorn has "
-            f"a broker (REDIS_URL={BENCH_REDIS_URL}, flushed before and after): the co-leads' allocation notice is "
-            "queued for the worker, not run in the request; no worker runs during the measurement (on the "
-            "README's deployment it runs them; on these 2 cores it would compete for the CPU)."
+            f"a broker (REDIS_URL={BENCH_REDIS_URL}, flushed before and after); an allocation queues no task: the "
+            "co-leads' notice is an outbox row written in its transaction, sent by the beat's sweep; no worker runs "
+            "during the measurement (on the README's deployment it does; on these 2 cores it would compete for the CPU)."
         ),
         details=[
             f"{stats['ok']} allocations accepted in {seconds:.1f} s; {stats['refused']} refused with 409 "
             f"(1 request in 50 asks for more than the envelope); {stats['other']} other statuses; "
             f"{stats['socket_errors']} socket errors",
             f"latency p50 {stats['p50_us'] / 1000:.1f} ms, p99 {stats['p99_us'] / 1000:.1f} ms",
-            f"{written} ledger rows written by the run; {queued} tasks left queued in Redis for a worker (then flushed)",
+            f"{written} ledger rows written by the run; {outbox} co-lead notices waiting in the outbox for the sweep; "
+            f"{queued} tasks queued in Redis",
             "rules after the run: " + ("check_ledger clean, no envelope overspent, no bucket past its maximum"
                                        if not problems else "; ".join(problems[:5])),
         ] + ([f"wrk stderr: {stats['stderr'][:300]}"] if stats["stderr"] else []),
