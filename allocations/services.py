@@ -456,7 +456,7 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
             (sql.insert_ledger_and_notice[0], ledger),
             *[(statement, []) for statement in sql.insert_ledger_and_notice[1:]],
         ], fetch=False)
-        transaction.on_commit(_tell_coleads_now)
+        transaction.on_commit(_tell_coleads_now, robust=True)  # logged if it fails; the rows wait for the next try
     return AllocationResult(amount=amount, bucket_total=new_total, envelope_remaining=envelope_amount - new_allocated)
 
 

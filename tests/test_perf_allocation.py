@@ -126,3 +126,21 @@ def test_two_sweeps_at_once_tell_each_coleads_once(group, admin_user, member, me
     )
     assert not AllocationNotice.objects.exists()
     assert Decimal(sum(a.amount for a in Allocation.objects.all())) == Decimal("36.00")
+
+
+def test_a_notice_that_fails_after_the_commit_never_fails_the_allocation(
+        group, admin_user, member, member2, monkeypatch, django_capture_on_commit_callbacks):
+    from allocations import outbox
+
+    round = make_round(group, admin_user)
+    bucket = make_bucket(round, member2)
+
+    def broken(**kwargs):
+        raise RuntimeError("the notifications table is unreachable")
+
+    monkeypatch.setattr(outbox, "tell_coleads", broken)
+    with django_capture_on_commit_callbacks(execute=True):  # tasks run in-process: told after the commit
+        result = allocate(member, bucket, "15.00")
+    assert result.amount == Decimal("15.00")
+    assert Allocation.objects.get(bucket=bucket).amount == Decimal("15.00")
+    assert AllocationNotice.objects.count() == 1  # kept for the next try
