@@ -11,6 +11,7 @@ Errors come out as Django's database errors, and mark the connection as Django w
 (a connection cut is closed at the end of the request).
 """
 
+import time
 from collections.abc import Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -32,11 +33,22 @@ def pipeline(statements: Sequence[tuple[str, Sequence]], *, fetch: bool) -> list
                 cursor.execute(sql, params)
                 rows.append(cursor.fetchone() if fetch else None)
         return rows
+    started = time.monotonic()
+    try:
+        return _run_postgres(connection, statements, fetch=fetch)
+    finally:
+        if connection.queries_logged:  # DEBUG, or a test counting queries: they count as usual
+            # Sent together: the pipeline's time is on its last statement.
+            elapsed = f"{time.monotonic() - started:.3f}"
+            for i, (sql, params) in enumerate(statements, 1):
+                connection.queries_log.append(
+                    {"sql": f"{sql} -- {list(params)!r}", "time": elapsed if i == len(statements) else "0.000"}
+                )
+
+
+def _run_postgres(connection, statements, *, fetch: bool) -> list:
     import psycopg
 
-    if connection.queries_logged:  # DEBUG, or a test counting queries: they count as usual
-        for sql, params in statements:
-            connection.queries_log.append({"sql": f"{sql} -- {list(params)!r}", "time": "0.000"})
     with connection.wrap_database_errors:
         connection.close_if_health_check_failed()
         connection.ensure_connection()

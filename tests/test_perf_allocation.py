@@ -144,3 +144,16 @@ def test_a_notice_that_fails_after_the_commit_never_fails_the_allocation(
     assert result.amount == Decimal("15.00")
     assert Allocation.objects.get(bucket=bucket).amount == Decimal("15.00")
     assert AllocationNotice.objects.count() == 1  # kept for the next try
+
+
+def test_the_allocation_statements_are_seen_by_query_counting(group, admin_user, member, member2):
+    from django.test.utils import CaptureQueriesContext
+
+    round = make_round(group, admin_user)
+    bucket = make_bucket(round, member2)
+    with CaptureQueriesContext(connection) as captured:
+        allocate(member, bucket, "9.00")
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert any("FOR UPDATE" in s or "allocations_envelope" in s for s in statements)
+    assert any("INSERT INTO" in s and "allocations_ledgerentry" in s for s in statements)
+    assert all(float(q["time"]) >= 0 for q in captured.captured_queries)
