@@ -88,13 +88,29 @@ def set_preferences(*, user, modes: dict[str, str]) -> None:
 # --- unsubscribe links ----------------------------------------------------------------------
 
 
-def unsubscribe_token(*, user, kind: str) -> str:
-    """A signed token naming the person and the kind; no login needed to use it."""
-    return signing.dumps([user.pk, kind], salt=UNSUBSCRIBE_SALT)
+class _SignedAt(signing.TimestampSigner):
+    """Django's timestamp signer with the time given, so that a mail's body and its
+    List-Unsubscribe header, written at different moments, carry the very same link."""
+
+    def __init__(self, *, at: datetime, **kwargs):
+        super().__init__(**kwargs)
+        self._at = at
+
+    def timestamp(self):
+        return signing.b62_encode(int(self._at.timestamp()))
 
 
-def unsubscribe_url(*, user, kind: str) -> str:
-    return f"{settings.SITE_URL}/notifications/unsubscribe/{unsubscribe_token(user=user, kind=kind)}/"
+def unsubscribe_token(*, user, kind: str, signed_at: datetime | None = None) -> str:
+    """A signed token naming the person and the kind; no login needed to use it. It is
+    stamped with `signed_at` (default now): its 90 days run from then."""
+    if signed_at is None:
+        return signing.dumps([user.pk, kind], salt=UNSUBSCRIBE_SALT)
+    return _SignedAt(at=signed_at, salt=UNSUBSCRIBE_SALT).sign_object([user.pk, kind])
+
+
+def unsubscribe_url(*, user, kind: str, signed_at: datetime | None = None) -> str:
+    token = unsubscribe_token(user=user, kind=kind, signed_at=signed_at)
+    return f"{settings.SITE_URL}/notifications/unsubscribe/{token}/"
 
 
 def read_unsubscribe_token(token: str) -> tuple[User, str]:
@@ -154,15 +170,16 @@ def _mail_headers(unsubscribe: str) -> dict:
     return {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def _wrap(*, user, kind: str, body_text: str, body_html: str | None, url: str = "") -> tuple[str, str]:
-    """The text and HTML of a mail around its body, with the unsubscribe footer."""
+def _wrap(*, user, kind: str, body_text: str, body_html: str | None, unsubscribe: str, url: str = "") -> tuple[str, str]:
+    """The text and HTML of a mail around its body, with the unsubscribe footer (the same
+    link as the mail's List-Unsubscribe header)."""
     context = {
         "user": user,
         "site_url": settings.SITE_URL,
         "url": _absolute(url),
         "body_text": body_text,
         "body_html": body_html,
-        "unsubscribe_url": unsubscribe_url(user=user, kind=kind),
+        "unsubscribe_url": unsubscribe,
         "preferences_url": f"{settings.SITE_URL}/notifications/preferences/",
         "kind_label": kind_label(kind),
     }
@@ -208,7 +225,10 @@ def notify(*, users: Iterable, kind: str, template: str, context: dict, url: str
         )
         if delivery == Delivery.IMMEDIATE:
             row.mail_subject = mail.subject[:300]
-            row.mail_text, row.mail_html = _wrap(user=user, kind=kind, body_text=mail.text, body_html=mail.html, url=url)
+            row.mail_text, row.mail_html = _wrap(
+                user=user, kind=kind, body_text=mail.text, body_html=mail.html, url=url,
+                unsubscribe=unsubscribe_url(user=user, kind=kind, signed_at=now),
+            )
         rows.append(row)
     with transaction.atomic():
         Notification.objects.bulk_create(rows)
@@ -251,17 +271,18 @@ def send_notification_mail(*, notification_id: int) -> bool:
         subject=row.mail_subject,
         text=row.mail_text,
         html=row.mail_html,
-        headers=_mail_headers(unsubscribe_url(user=row.user, kind=row.kind)),
+        headers=_mail_headers(unsubscribe_url(user=row.user, kind=row.kind, signed_at=row.created_at)),
     )
 
 
 def _send_list_mail(*, user, kind: str, template: str, items: list[Notification], context: dict | None = None) -> bool:
     context = {"items": items, "count": len(items), **(context or {})}
     mail = render_templated(user=user, template=template, context=context)
-    text, html = _wrap(user=user, kind=kind, body_text=mail.text, body_html=mail.html)
+    unsubscribe = unsubscribe_url(user=user, kind=kind)
+    text, html = _wrap(user=user, kind=kind, body_text=mail.text, body_html=mail.html, unsubscribe=unsubscribe)
     return send_rendered(
         to=user.email, subject=mail.subject, text=text, html=html,
-        headers=_mail_headers(unsubscribe_url(user=user, kind=kind)),
+        headers=_mail_headers(unsubscribe),
     )
 
 

@@ -66,3 +66,23 @@ def test_a_tampered_or_forged_token_is_refused(link, member, member2, client):
 def test_a_token_for_an_unknown_kind_is_refused(member, client):
     token = unsubscribe_token(user=member, kind="everything")
     assert client.post(f"/notifications/unsubscribe/{token}/").status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_body_and_the_header_carry_the_same_link_when_the_mail_is_sent_later(
+    member, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    """The mail is written when the notification is made and sent by a worker later: the
+    link in its footer and the one in its List-Unsubscribe header must still be one link."""
+    import time
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        send([member], kind=Kind.BUCKET_COMMENT, title="New comment")
+    later = time.time() + 65
+    monkeypatch.setattr(time, "time", lambda: later)
+    for callback in callbacks:
+        callback()
+    path = unsubscribe_path(mailoutbox[0])
+    assert path in mailoutbox[0].body
+    assert Client().post(path).status_code == 200
+    assert preferences_of(member)[Kind.BUCKET_COMMENT] == Mode.NEVER
