@@ -14,7 +14,7 @@ from allocations.models import Allocation, AllocationNotice
 from cobudget.celery import app
 from cobudget.errors import DomainError
 from notifications.models import Kind, Notification
-from tests.conftest import requires_postgres
+from tests.conftest import on_postgres, requires_postgres
 from tests.funding_helpers import allocate, make_bucket, make_round
 
 
@@ -154,6 +154,9 @@ def test_the_allocation_statements_are_seen_by_query_counting(group, admin_user,
     with CaptureQueriesContext(connection) as captured:
         allocate(member, bucket, "9.00")
     statements = [q["sql"] for q in captured.captured_queries]
-    assert any("FOR UPDATE" in s or "allocations_envelope" in s for s in statements)
-    assert any("INSERT INTO" in s and "allocations_ledgerentry" in s for s in statements)
+    if on_postgres():  # one call of the function of migration allocations/0006
+        assert any("allocations_set_allocation(" in s for s in statements)
+    else:
+        assert any("allocations_envelope" in s for s in statements)
+        assert any("INSERT INTO" in s and "allocations_ledgerentry" in s for s in statements)
     assert all(float(q["time"]) >= 0 for q in captured.captured_queries)
