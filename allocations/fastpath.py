@@ -1,0 +1,154 @@
+"""The allocation PUT's short way through the stack.
+
+`PUT /api/buckets/<id>/allocation/` with an API token is the busiest request of a round:
+most of a round's allocations arrive in its last hour. Measured under load (bench/, measure
+1), Django's middleware and DRF's dispatch (negotiation, parsers, authentication classes,
+the serializer) cost that request more CPU than the allocation itself.
+
+This middleware comes first. For that one request, carrying an API token and a JSON body,
+it does what the DRF view (allocations.api.BucketAllocation) does, with the same code doing
+the work: the access rule (buckets.selectors.bucket_lite_from_row, read in the same
+statement as the token and its person), the amount's parsing (cobudget.money.parse_amount)
+and the allocation itself (allocations.services.set_allocation: rules 1-8, locks, ledger).
+It answers as the whole stack would: the same JSON and status, `code` and `detail` in the
+language LocaleMiddleware would choose, and the headers the other middleware would add
+(SecurityMiddleware's, the language's, X-Frame-Options, the Content-Security-Policy,
+Content-Length), by calling their own code where it is public.
+
+Every request it cannot answer exactly so goes on through the whole stack, untouched: no
+token or an unknown or inactive one (401), a bucket the person may not see (404), a body
+the serializer would refuse (400), an admin entering someone else's allocation (`member`),
+plain HTTP where HTTPS is required (the redirect), any other method or path. Nothing has
+been written by then: what it read, it only read. tests/test_allocation_fastpath.py holds
+it to the whole stack's answers.
+"""
+
+import json
+import re
+from decimal import Decimal
+from functools import cache
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from rest_framework.authtoken.models import Token
+
+from cobudget import hotsql
+from cobudget.errors import DomainError
+from cobudget.middleware import CSP
+from groups.models import User
+
+_JSON = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
+
+
+def _constant(name):
+    return name  # NaN and Infinity stay text, as cobudget.drf.JSONParser keeps them
+
+
+class AllocationFastPath:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._path = None  # compiled on the first request: the URLconf may not be loaded yet
+        # Their response work, applied to this middleware's answers.
+        self._security = SecurityMiddleware(get_response)
+        self._common = CommonMiddleware(get_response)
+        self._xframe = XFrameOptionsMiddleware(get_response)
+
+    def _match(self, path: str):
+        if self._path is None:
+            sample = reverse("api-bucket-allocation", kwargs={"pk": 918273645})
+            self._path = re.compile("^" + re.escape(sample).replace("918273645", "([0-9]+)") + "$")
+        return self._path.match(path)
+
+    def __call__(self, request):
+        if request.method == "PUT":
+            match = self._match(request.path_info)
+            if match is not None:
+                response = self._allocate(request, int(match.group(1)))
+                if response is not None:
+                    return response
+        return self.get_response(request)
+
+    def _allocate(self, request, bucket_id: int):
+        """The stack's answer, or None to let the stack answer."""
+        keyword, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+        if keyword != "Token" or not key or " " in key:
+            return None  # session and CSRF, or a malformed header: DRF's authentication says
+        if not _JSON.match(request.META.get("CONTENT_TYPE", "")):
+            return None
+        if self._security.redirect and not request.is_secure():
+            return None  # SecurityMiddleware redirects to HTTPS
+        row = hotsql.fetchone(_statement(), [bucket_id, key])  # prepared once per connection on PostgreSQL
+        if row is None or not row[1]:
+            return None  # an unknown token, or an inactive person: DRF answers 401, in its words
+        from buckets.selectors import bucket_lite_from_row
+
+        user_id = row[0]
+        bucket = bucket_lite_from_row(user_id, row[2:])
+        if bucket is None:
+            return None  # DRF answers 404
+        try:
+            data = json.loads(request.body.decode("utf-8"), parse_float=Decimal, parse_constant=_constant)
+        except ValueError:  # not JSON, not UTF-8
+            return None
+        if not isinstance(data, dict) or "amount" not in data or "member" in data:
+            return None  # the serializer's errors, or an admin entering a paper form
+        from allocations.services import set_allocation
+        from cobudget.money import parse_amount
+
+        user = User.from_db(connection.alias, ["id", "is_active"], [user_id, True])  # the rest loads on access
+        language = translation.get_language_from_request(request)  # LocaleMiddleware's choice (no i18n URLs)
+        with translation.override(language):
+            try:
+                amount = parse_amount(data["amount"], field="amount")  # AllocationInput's AmountField
+                result = set_allocation(member=user, bucket=bucket, amount=amount, actor=user)
+            except DomainError as exc:
+                body = {"code": exc.code, "detail": str(exc.detail)}  # cobudget.api.exception_handler's
+                if exc.field:
+                    body["field"] = exc.field
+                return self._respond(request, body, status=exc.status, language=language)
+        return self._respond(
+            request,
+            {
+                "amount": f"{result.amount:.2f}",
+                "bucket_total": f"{result.bucket_total:.2f}",
+                "envelope_remaining": f"{result.envelope_remaining:.2f}",
+            },
+            status=200,
+            language=language,
+        )
+
+    def _respond(self, request, body: dict, *, status: int, language: str) -> HttpResponse:
+        # DRF's JSONRenderer: compact, UTF-8, with U+2028/U+2029 escaped.
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        content = content.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        response = HttpResponse(content.encode(), content_type="application/json", status=status)
+        response.headers["Allow"] = "PUT, OPTIONS"  # DRF's view
+        # The middleware's, innermost first, as they would run on the way out.
+        response.headers.setdefault("Content-Security-Policy", getattr(settings, "CSP", CSP))
+        self._xframe.process_response(request, response)
+        self._common.process_response(request, response)
+        patch_vary_headers(response, ("Accept-Language",))  # LocaleMiddleware
+        response.headers.setdefault("Content-Language", language)
+        return self._security.process_response(request, response)
+
+
+@cache
+def _statement() -> str:
+    """The token's person, whether they are active, and what the access rule needs about the
+    bucket (NULLs when it does not exist), in one statement."""
+    from buckets.selectors import bucket_access_sql
+
+    qn = connection.ops.quote_name
+    columns, tables = bucket_access_sql(user="t.user_id")
+    return (
+        f"SELECT t.user_id, u.is_active, {columns} FROM {qn(Token._meta.db_table)} t "
+        f"INNER JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
+        f"LEFT JOIN ({tables}) ON b.id = %s WHERE t.{qn(Token._meta.pk.column)} = %s"
+    )
