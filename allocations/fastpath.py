@@ -19,7 +19,8 @@ Every request it cannot answer exactly so goes on through the whole stack, untou
 token or an unknown or inactive one (401), a bucket the person may not see (404), a body
 the serializer would refuse (400), an admin entering someone else's allocation (`member`),
 plain HTTP where HTTPS is required (the redirect), any other method or path. Nothing has
-been written by then: what it read, it only read. tests/test_allocation_fastpath.py holds
+been written by then: what it read, it only read. (A Host outside ALLOWED_HOSTS and a body
+of more than 4 KB go on too.) tests/test_allocation_fastpath.py holds
 it to the whole stack's answers.
 """
 
@@ -29,6 +30,7 @@ from decimal import Decimal
 from functools import cache
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
@@ -44,6 +46,7 @@ from cobudget.errors import DomainError
 from cobudget.middleware import CSP
 from groups.models import User
 
+MAX_BODY = 4096  # {"amount": "..."} is some 20 bytes
 _JSON = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
 
 
@@ -84,6 +87,13 @@ class AllocationFastPath:
             return None
         if self._security.redirect and not request.is_secure():
             return None  # SecurityMiddleware redirects to HTTPS
+        try:
+            request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
+            size = int(request.META.get("CONTENT_LENGTH") or 0)
+        except (DisallowedHost, ValueError):
+            return None
+        if size > MAX_BODY or settings.DISALLOWED_USER_AGENTS:
+            return None  # not an allocation's body; a user agent to check as CommonMiddleware does
         row = hotsql.fetchone(_statement(), [bucket_id, key])  # prepared once per connection on PostgreSQL
         if row is None or not row[1]:
             return None  # an unknown token, or an inactive person: DRF answers 401, in its words

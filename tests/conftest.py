@@ -89,6 +89,23 @@ def api():
     return api_client_for
 
 
+def token_client_for(user) -> APIClient:
+    """A client sending the person's API token, as a script or a phone app does (for the
+    allocation PUT, that is allocations/fastpath.py's way)."""
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    if user is not None:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+@pytest.fixture(params=["session", "token"])
+def api_both(request):
+    """Like api, once authenticated as the DRF view sees a session, once with a real API token."""
+    return api_client_for if request.param == "session" else token_client_for
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default(settings):
     # Tests read English messages unless they ask for French explicitly.

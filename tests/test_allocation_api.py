@@ -1,8 +1,17 @@
 """PUT /api/buckets/{id}/allocation/: results, every refusal code, paper forms, visibility."""
 
+import pytest
+
 from allocations.models import LedgerEntry
 from groups.models import Membership
 from tests.funding_helpers import allocate, make_bucket, make_round, pass_deadline
+
+
+@pytest.fixture
+def api(api_both):
+    """Every API test here runs twice: through DRF's view, and with an API token through the
+    allocation fast path."""
+    return api_both
 
 
 def put(client, bucket, body):

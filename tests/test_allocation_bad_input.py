@@ -9,6 +9,13 @@ from allocations.models import Allocation, LedgerEntry
 from cobudget.errors import DomainError
 from tests.funding_helpers import allocate, make_bucket, make_round
 
+
+@pytest.fixture
+def api(api_both):
+    """Every API test here runs twice: through DRF's view, and with an API token through the
+    allocation fast path."""
+    return api_both
+
 BAD = ["-1", "-0.01", "NaN", "Infinity", "-Infinity", "1e12", "1E3", "1.234", "", "  ", "abc", "12,3,4", "999999999999"]
 
 

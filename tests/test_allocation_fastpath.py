@@ -185,6 +185,9 @@ def test_what_it_cannot_answer_goes_on_to_the_view_unchanged(settings, world, ad
         (url, "amount=1.00", auth(tokens[member.email]), "application/x-www-form-urlencoded", 200),  # a form
         (url, {"amount": "40.00", "member": member_id}, auth(tokens[admin_user.email]), "application/json", 200),
         (url, {"amount": "40.00", "member": None}, auth(tokens[member.email]), "application/json", 400),
+        (url, {"amount": "2.00"}, {"Authorization": "token " + tokens[member.email]}, "application/json", 200),
+        (url, {"amount": "2.00"}, {"Authorization": "Token  " + tokens[member.email]}, "application/json", 200),
+        (url, {"amount": "2.00", "note": "x" * 5000}, auth(tokens[member.email]), "application/json", 200),
     ]
     for path, body, headers, content_type, status in cases:
         before = len(view_calls)
@@ -192,6 +195,12 @@ def test_what_it_cannot_answer_goes_on_to_the_view_unchanged(settings, world, ad
         assert fast.status_code == status, (path, body, fast.content)
         assert_same(fast, slow, *states)
         assert len(view_calls) == before + 2, (path, body)  # the view answered both
+    # A Host outside ALLOWED_HOSTS: CommonMiddleware refuses it before any view.
+    before = len(view_calls)
+    fast, slow, *states = both(settings, round, url, {"amount": "2.00"},
+                               headers={**auth(tokens[member.email]), "Host": "evil.example"})
+    assert fast.status_code == 400 and len(view_calls) == before
+    assert_same(fast, slow, *states)
     # An inactive person's token.
     inactive.user.is_active = False
     inactive.user.save(update_fields=["is_active"])
@@ -204,6 +213,17 @@ def test_what_it_cannot_answer_goes_on_to_the_view_unchanged(settings, world, ad
         fast, slow, *states = both(settings, round, path, {"amount": "1.00"}, headers=auth(tokens[member.email]),
                                    method=method)
         assert_same(fast, slow, *states)
+
+
+@pytest.mark.django_db
+def test_a_session_cookie_beside_the_token_changes_nothing(settings, world, member, view_calls):
+    round, bucket, big, draft, tokens = world
+    url = f"/api/buckets/{bucket.pk}/allocation/"
+    fast, slow, *states = both(settings, round, url, {"amount": "7.00"}, headers=auth(tokens[member.email]),
+                               login=member)
+    assert fast.status_code == 200 and len(view_calls) == 1  # the slow side only
+    assert_same(fast, slow, *states)
+    assert "Set-Cookie" not in fast.headers
 
 
 @pytest.mark.django_db
