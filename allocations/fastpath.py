@@ -18,10 +18,11 @@ Content-Length), by calling their own code where it is public.
 Every request it cannot answer exactly so goes on through the whole stack, untouched: no
 token or an unknown or inactive one (401), a bucket the person may not see (404), a body
 the serializer would refuse (400), an admin entering someone else's allocation (`member`),
-plain HTTP where HTTPS is required (the redirect), any other method or path. Nothing has
-been written by then: what it read, it only read. (A Host outside ALLOWED_HOSTS and a body
-of more than 4 KB go on too.) tests/test_allocation_fastpath.py holds
-it to the whole stack's answers.
+plain HTTP where HTTPS is required (the redirect), an Accept header other than JSON's or a
+query string (DRF's negotiation), cookies (the session and CSRF middleware's), a Host outside
+ALLOWED_HOSTS, a body of more than 4 KB, any other method or path. Nothing has been written
+by then: what it read, it only read. tests/test_allocation_fastpath.py holds it to the whole
+stack's answers.
 """
 
 import json
@@ -36,7 +37,7 @@ from django.http import HttpResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from rest_framework.authtoken.models import Token
@@ -47,6 +48,23 @@ from cobudget.middleware import CSP
 from groups.models import User
 
 MAX_BODY = 4096  # {"amount": "..."} is some 20 bytes
+_ACCEPT = {"*/*", "application/json", "application/*"}
+# The middleware whose response work _respond does by hand or by calling it: a middleware added
+# to settings.MIDDLEWARE must be looked at here first (a test compares the two lists).
+STACK = [
+    "allocations.fastpath.AllocationFastPath",
+    "django.middleware.security.SecurityMiddleware",  # _respond calls its process_response
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
+    "django.contrib.sessions.middleware.SessionMiddleware",  # no cookie: nothing to do
+    "django.middleware.locale.LocaleMiddleware",  # the language, Vary and Content-Language
+    "django.middleware.common.CommonMiddleware",  # its checks above, its process_response
+    "django.middleware.csrf.CsrfViewMiddleware",  # no cookie, and DRF's views are exempt
+    "django.contrib.auth.middleware.AuthenticationMiddleware",  # the token's person instead
+    "django.contrib.messages.middleware.MessageMiddleware",  # no messages on this request
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",  # its process_response
+    "allauth.account.middleware.AccountMiddleware",  # HTML pages only
+    "cobudget.middleware.ContentSecurityPolicyMiddleware",  # its header
+]
 _JSON = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
 
 
@@ -63,11 +81,12 @@ class AllocationFastPath:
         self._common = CommonMiddleware(get_response)
         self._xframe = XFrameOptionsMiddleware(get_response)
 
-    def _match(self, path: str):
+    def _match(self, path_info: str):
         if self._path is None:
             sample = reverse("api-bucket-allocation", kwargs={"pk": 918273645})
-            self._path = re.compile("^" + re.escape(sample).replace("918273645", "([0-9]+)") + "$")
-        return self._path.match(path)
+            sample = "/" + sample.removeprefix(get_script_prefix())  # path_info has no script prefix
+            self._path = re.compile(re.escape(sample).replace("918273645", "([0-9]+)"))
+        return self._path.fullmatch(path_info)  # as URL patterns match: not before a final newline
 
     def __call__(self, request):
         if request.method == "PUT":
@@ -83,17 +102,20 @@ class AllocationFastPath:
         keyword, _, key = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
         if keyword != "Token" or not key or " " in key:
             return None  # session and CSRF, or a malformed header: DRF's authentication says
-        if not _JSON.match(request.META.get("CONTENT_TYPE", "")):
-            return None
+        meta = request.META
+        if not _JSON.match(meta.get("CONTENT_TYPE", "")) or meta.get("HTTP_ACCEPT", "*/*") not in _ACCEPT:
+            return None  # DRF's parsers and content negotiation (406, `; indent=`)
+        if meta.get("QUERY_STRING") or meta.get("HTTP_COOKIE"):
+            return None  # ?format= (DRF's 404); cookies the session and CSRF middleware would answer
         if self._security.redirect and not request.is_secure():
             return None  # SecurityMiddleware redirects to HTTPS
         try:
             request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
-            size = int(request.META.get("CONTENT_LENGTH") or 0)
+            size = int(meta.get("CONTENT_LENGTH") or 0)
         except (DisallowedHost, ValueError):
             return None
-        if size > MAX_BODY or settings.DISALLOWED_USER_AGENTS:
-            return None  # not an allocation's body; a user agent to check as CommonMiddleware does
+        if not 0 < size <= MAX_BODY or settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW:
+            return None  # not an allocation's body; CommonMiddleware's user agents and redirect
         row = hotsql.fetchone(_statement(), [bucket_id, key])  # prepared once per connection on PostgreSQL
         if row is None or not row[1]:
             return None  # an unknown token, or an inactive person: DRF answers 401, in its words

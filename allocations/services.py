@@ -387,22 +387,28 @@ def _refusal(code: str, most: Decimal | None = None, currency: str = "EUR") -> D
 
 def _set_allocation_postgres(*, member: User, bucket: Bucket, amount: Decimal, actor: User, now) -> AllocationResult:
     """set_allocation on PostgreSQL: one call of the allocations_set_allocation function
-    (migration allocations/0006), which locks, checks the rules and writes as the Python path
-    below does, in one statement (in autocommit, its own transaction). Only the wording of
-    a refusal is left here."""
-    round = bucket.round
-    outcome, result_amount, total, remaining, most = hotsql.fetchone(
-        "SELECT outcome, amount, bucket_total, remaining, most FROM allocations_set_allocation("
-        "%s, %s, %s, %s, %s, %s, %s, %s)",
-        [round.pk, member.pk, bucket.pk, amount, actor.pk, now or timezone.now(), timezone.now(),
-         "on behalf" if actor.pk != member.pk else ""],
+    (migration allocations/0006), which locks, checks the rules and writes as
+    _set_allocation_python does, in one statement: in autocommit, its own transaction. Only
+    the wording of a refusal is left here. (`now`, given by tests, stands for the clock;
+    otherwise the database reads its clock after the locks.)"""
+    statement = (
+        "SELECT outcome, amount, bucket_total, remaining, most, currency FROM allocations_set_allocation("
+        "%s, %s, %s, %s, %s, %s::timestamptz, %s)"
     )
+    params = [bucket.round.pk, member.pk, bucket.pk, amount, actor.pk, now,
+              "on behalf" if actor.pk != member.pk else ""]
+    if connection.in_atomic_block:  # a caller's transaction: a savepoint, as the Python path's atomic()
+        with transaction.atomic():
+            row = hotsql.fetchone(statement, params)
+    else:
+        row = hotsql.fetchone(statement, params)
+    outcome, result_amount, total, remaining, most, currency = row
     if outcome == "no_bucket":
         raise Bucket.DoesNotExist
     if outcome == "no_round":
         raise Round.DoesNotExist
     if outcome not in ("done", "unchanged"):
-        raise _refusal(outcome, most, round.currency)
+        raise _refusal(outcome, most, currency)
     if outcome == "done":
         transaction.on_commit(_tell_coleads_now, robust=True)  # logged if it fails; the rows wait for the next try
     return AllocationResult(amount=result_amount, bucket_total=total, envelope_remaining=remaining)

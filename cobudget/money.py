@@ -67,7 +67,7 @@ def parse_amount(value, *, currency: str = "EUR", field: str = "amount") -> Deci
         refuse(_("Enter the amount as a number, like 430 or 430.50."))
     if exact != value:
         refuse(_("Use at most %(places)d decimal places.") % {"places": places_for(currency)})
-    return exact
+    return exact.copy_abs() if not exact else exact  # -0 is 0 (PostgreSQL's numeric has no negative zero)
 
 
 def money_field_kwargs(**extra):

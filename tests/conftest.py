@@ -1,6 +1,7 @@
 """Shared fixtures: one person per role, a group, and an API client per person."""
 
 import os
+import re
 
 import pytest
 from django.db import connection
@@ -89,12 +90,27 @@ def api():
     return api_client_for
 
 
+class _TokenClient(APIClient):
+    """An allocation PUT of the person's own that the fast path should answer (a JSON body
+    without `member`, accepted or refused by a rule) must not have reached DRF's view."""
+
+    def generic(self, method, path, data="", content_type="application/octet-stream", secure=False, **extra):
+        response = super().generic(method, path, data, content_type, secure, **extra)
+        from rest_framework.response import Response
+
+        body = data.decode() if isinstance(data, bytes) else str(data)
+        if (method == "PUT" and re.fullmatch(r"/api/buckets/[0-9]+/allocation/", path) and content_type ==
+                "application/json" and '"member"' not in body and response.status_code in (200, 409)):
+            assert not isinstance(response, Response), "the allocation fast path did not answer"
+        return response
+
+
 def token_client_for(user) -> APIClient:
     """A client sending the person's API token, as a script or a phone app does (for the
     allocation PUT, that is allocations/fastpath.py's way)."""
     from rest_framework.authtoken.models import Token
 
-    client = APIClient()
+    client = _TokenClient()
     if user is not None:
         client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
     return client

@@ -120,15 +120,19 @@ def test_what_the_fast_path_answers_is_what_the_stack_answers(settings, world, m
         (member, url, {"amount": "abc", "other": "ignored"}, {}, 400),
         (member, url, {"amount": None}, {}, 400),
         (member, url, {"amount": "NaN"}, {}, 400),
+        (member, url, {"amount": "4.00"}, {"Accept": "application/json"}, 200),
+        (member, url, {"amount": "5.00"}, {"Accept": "*/*"}, 200),
+        (member, url, {"amount": "6.00"}, {"Accept": "application/*"}, 200),
     ]
     for user, path, body, headers, status in cases:
         fast, slow, fast_state, slow_state = both(settings, round, path, body,
                                                   headers={**auth(tokens[user.email]), **headers})
         assert fast.status_code == status, (body, fast.content)
         assert_same(fast, slow, fast_state, slow_state)
+        if headers.get("Accept-Language") == "fr":
+            assert "enveloppe" in fast.json()["detail"] and fast.headers["Content-Language"] == "fr"
     # The whole stack's view ran once per case (the slow side); the fast path never needed it.
     assert len(view_calls) == len(cases)
-    assert "Jeton" not in fast.content.decode()
     # A charset in the content type is JSON still.
     fast, slow, *states = both(settings, round, url, {"amount": "3.00"},
                                headers=auth(tokens[member.email]), content_type="application/json; charset=utf-8")
@@ -188,6 +192,13 @@ def test_what_it_cannot_answer_goes_on_to_the_view_unchanged(settings, world, ad
         (url, {"amount": "2.00"}, {"Authorization": "token " + tokens[member.email]}, "application/json", 200),
         (url, {"amount": "2.00"}, {"Authorization": "Token  " + tokens[member.email]}, "application/json", 200),
         (url, {"amount": "2.00", "note": "x" * 5000}, auth(tokens[member.email]), "application/json", 200),
+        (url, {"amount": "2.00"}, {**auth(tokens[member.email]), "Accept": "text/html"}, "application/json", 406),
+        (url, {"amount": "2.00"}, {**auth(tokens[member.email]), "Accept": "application/json; indent=4"},
+         "application/json", 200),
+        (url, {"amount": "2.00"}, {**auth(tokens[member.email]), "Accept": "application/json, text/plain, */*"},
+         "application/json", 200),
+        (url + "?format=api", {"amount": "2.00"}, auth(tokens[member.email]), "application/json", 404),
+        (url + "?format=json", {"amount": "2.00"}, auth(tokens[member.email]), "application/json", 200),
     ]
     for path, body, headers, content_type, status in cases:
         before = len(view_calls)
@@ -209,38 +220,53 @@ def test_what_it_cannot_answer_goes_on_to_the_view_unchanged(settings, world, ad
     assert fast.status_code == 401 and len(view_calls) == before + 2
     assert_same(fast, slow, *states)
     # Other methods, and the paths around it.
-    for method, path in (("patch", url), ("get", url), ("put", url.rstrip("/")), ("put", url + "x/")):
+    for method, path in (("patch", url), ("get", url), ("put", url.rstrip("/")), ("put", url + "x/"),
+                         ("put", url + "%0A"), ("put", url + "\n")):
         fast, slow, *states = both(settings, round, path, {"amount": "1.00"}, headers=auth(tokens[member.email]),
                                    method=method)
         assert_same(fast, slow, *states)
 
 
 @pytest.mark.django_db
-def test_a_session_cookie_beside_the_token_changes_nothing(settings, world, member, view_calls):
+def test_cookies_beside_the_token_go_through_the_stack(settings, world, member, view_calls):
+    """The session and CSRF middleware answer cookies (a malformed one is replaced or deleted):
+    a request carrying any goes through them."""
     round, bucket, big, draft, tokens = world
     url = f"/api/buckets/{bucket.pk}/allocation/"
     fast, slow, *states = both(settings, round, url, {"amount": "7.00"}, headers=auth(tokens[member.email]),
                                login=member)
-    assert fast.status_code == 200 and len(view_calls) == 1  # the slow side only
+    assert fast.status_code == 200 and len(view_calls) == 2
     assert_same(fast, slow, *states)
-    assert "Set-Cookie" not in fast.headers
+    for cookie in ("csrftoken=bad", "sessionid=short"):
+        before = len(view_calls)
+        fast, slow, *states = both(settings, round, url, {"amount": "8.00"},
+                                   headers={**auth(tokens[member.email]), "Cookie": cookie})
+        assert len(view_calls) == before + 2
+        assert_same(fast, slow, *states)
+
+
+def test_the_fast_path_knows_every_middleware_it_stands_in_for(settings):
+    """A middleware added to the stack must be looked at in allocations/fastpath.py first: the
+    fast path answers without it."""
+    from allocations.fastpath import STACK
+
+    assert list(settings.MIDDLEWARE) == STACK
 
 
 @pytest.mark.django_db
 def test_a_browser_session_goes_through_the_stack_with_its_csrf_check(settings, world, member, view_calls):
     round, bucket, *_ = world
     url = f"/api/buckets/{bucket.pk}/allocation/"
-    middleware = list(settings.MIDDLEWARE)
     client = Client(enforce_csrf_checks=True)
     client.force_login(member)
     response = client.put(url, {"amount": "1.00"}, content_type="application/json")
     assert response.status_code == 403 and view_calls  # CSRF refused by DRF's session authentication
     assert "CSRF" in response.json()["detail"]
-    assert FAST in middleware and Allocation.objects.filter(bucket=bucket).count() == 0
+    assert Allocation.objects.filter(bucket=bucket).count() == 0
 
 
 @pytest.mark.django_db
-@override_settings(SECURE_SSL_REDIRECT=True)
+@override_settings(SECURE_SSL_REDIRECT=True, SECURE_HSTS_SECONDS=3600)
 def test_plain_http_is_redirected_as_everywhere(settings, world, member, view_calls):
     round, bucket, big, draft, tokens = world
     url = f"/api/buckets/{bucket.pk}/allocation/"
@@ -250,7 +276,7 @@ def test_plain_http_is_redirected_as_everywhere(settings, world, member, view_ca
     response = Client().put(url, {"amount": "1.00"}, content_type="application/json", secure=True,
                             headers=auth(tokens[member.email]))
     assert response.status_code == 200 and not view_calls
-    assert "Strict-Transport-Security" in response.headers or not settings.SECURE_HSTS_SECONDS
+    assert response.headers["Strict-Transport-Security"] == "max-age=3600"  # SecurityMiddleware's, on HTTPS
 
 
 @pytest.mark.django_db

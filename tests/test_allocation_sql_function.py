@@ -4,11 +4,12 @@ operations from the same state, and every outcome must be the same: the result, 
 (code and message), and every row written."""
 
 import random
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from allocations import services
@@ -18,7 +19,7 @@ from cobudget.errors import DomainError
 from tests.conftest import requires_postgres
 from tests.funding_helpers import make_bucket, make_round
 
-pytestmark = [requires_postgres, pytest.mark.django_db]
+pytestmark = [requires_postgres]
 
 
 def _state(round):
@@ -38,9 +39,11 @@ def _run(implementation, **kwargs):
         result = implementation(**kwargs)
     except DomainError as exc:
         return ("refused", exc.code, str(exc.detail), exc.status)
-    return ("done", result.amount, result.bucket_total, result.envelope_remaining)
+    # As text: a sign or a scale that differs shows (Decimal("-0") == Decimal("0.00")).
+    return ("done", str(result.amount), str(result.bucket_total), str(result.envelope_remaining))
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("kind", ["fixed", "permanent"])
 def test_the_database_function_decides_as_the_python_rules(kind, group, admin_user, member, member2, contributor):
     round = make_round(group, admin_user, kind=kind, envelope="100.00", max_per_member_per_bucket="60.00")
@@ -81,6 +84,7 @@ def test_the_database_function_decides_as_the_python_rules(kind, group, admin_us
     assert expected <= outcomes, outcomes
 
 
+@pytest.mark.django_db
 def test_before_funding_both_say_not_yet(group, admin_user, member, member2):
     round = make_round(group, admin_user, phase="proposals")
     bucket = make_bucket(round, member2)
@@ -93,3 +97,38 @@ def test_before_funding_both_say_not_yet(group, admin_user, member, member2):
     for implementation in (services._set_allocation_python, services._set_allocation_postgres):
         assert _run(implementation, member=member, bucket=bucket, amount=Decimal("1.00"), actor=member, now=None)[1] \
             == "round_not_funding"
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("implementation", ["_set_allocation_postgres", "_set_allocation_python"])
+def test_a_request_that_waited_for_a_busy_bucket_past_the_deadline_is_refused(implementation, group, admin_user,
+                                                                              member, member2):
+    """The clock is read after the locks: in the last seconds of a round, a request queued
+    behind others on a popular bucket and let through after the deadline is too late (rule 8)."""
+    round = make_round(group, admin_user)
+    bucket = make_bucket(round, member2)
+    deadline = timezone.now() + timedelta(seconds=1.5)
+    Round.objects.filter(pk=round.pk).update(funding_closes_at=deadline, meeting_at=deadline + timedelta(days=1))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_bucket():
+        try:
+            with transaction.atomic():
+                Bucket.objects.select_for_update().get(pk=bucket.pk)
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_bucket)
+    holder.start()
+    assert locked.wait(10)
+    threading.Timer((deadline - timezone.now()).total_seconds() + 0.3, release.set).start()
+    started = timezone.now()
+    outcome = _run(getattr(services, implementation), member=member, bucket=bucket, amount=Decimal("5.00"),
+                   actor=member, now=None)
+    holder.join(10)
+    assert started < deadline < timezone.now()  # it was sent before the deadline, answered after
+    assert outcome[:2] == ("refused", "round_closed")
+    assert not Allocation.objects.filter(bucket=bucket).exists()

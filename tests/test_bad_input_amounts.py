@@ -168,3 +168,12 @@ def test_every_bad_amount_is_refused_in_words_by_every_page_form(world, admin_us
     assert not wrong, "\n".join(wrong)
     assert state() == before
     assert Allocation.objects.aggregate(total=Sum("amount"))["total"] == Decimal("10.00")
+
+
+def test_minus_zero_is_zero_on_every_database():
+    """JSON's -0.0 is an amount of 0.00, written and answered without a sign (PostgreSQL's
+    numeric has no negative zero; SQLite and Python's Decimal have one)."""
+    from cobudget.money import parse_amount
+
+    for raw in (Decimal("-0.0"), Decimal("-0"), json.loads("-0.0", parse_float=Decimal)):
+        assert str(parse_amount(raw)) == "0.00"

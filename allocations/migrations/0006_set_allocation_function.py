@@ -20,11 +20,14 @@ from django.db import migrations
 
 CREATE = """
 CREATE OR REPLACE FUNCTION allocations_set_allocation(
-    p_round bigint, p_member bigint, p_bucket bigint, p_amount numeric, p_actor bigint,
-    p_now timestamptz, p_written_at timestamptz, p_note text,
-    OUT outcome text, OUT amount numeric, OUT bucket_total numeric, OUT remaining numeric, OUT most numeric
+    p_round bigint, p_member bigint, p_bucket bigint, p_amount numeric, p_actor bigint, p_now timestamptz,
+    p_note text,
+    OUT outcome text, OUT amount numeric, OUT bucket_total numeric, OUT remaining numeric, OUT most numeric,
+    OUT currency text
 ) LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
+    v_now timestamptz;
+    v_written_at timestamptz;
     v_envelope_id bigint;
     v_envelope_amount numeric;
     v_allocated numeric;
@@ -52,21 +55,27 @@ BEGIN
         RETURN;
     END IF;
     -- After the locks (a statement of its own, so a fresh snapshot): a round closed meanwhile is seen closed.
-    SELECT x.kind, x.published_at, x.closed_at, x.proposals_open_at, x.funding_opens_at, x.funding_closes_at,
-           x.max_per_member_per_bucket
+    SELECT x.kind, x.currency, x.published_at, x.closed_at, x.proposals_open_at, x.funding_opens_at,
+           x.funding_closes_at, x.max_per_member_per_bucket
         INTO r FROM buckets_round x WHERE x.id = p_round;
     IF NOT FOUND THEN
         outcome := 'no_round';
         RETURN;
     END IF;
+    currency := r.currency;
+    -- The clock is read after the locks, as the Python path reads it: a request that waited
+    -- for a busy bucket past the deadline is refused. clock_timestamp(), not now(), which is
+    -- the statement's start, before the wait. p_now is a time given by the caller (tests).
+    v_written_at := clock_timestamp();
+    v_now := coalesce(p_now, v_written_at);
     -- buckets.models.Round.phase_at
     v_phase := CASE
         WHEN r.published_at IS NULL THEN 'draft'
         WHEN r.closed_at IS NOT NULL THEN 'closed'
         WHEN r.kind = 'permanent' THEN 'funding'
-        WHEN r.funding_closes_at IS NOT NULL AND p_now >= r.funding_closes_at THEN 'closed'
-        WHEN r.funding_opens_at IS NOT NULL AND p_now >= r.funding_opens_at THEN 'funding'
-        WHEN r.proposals_open_at IS NOT NULL AND p_now < r.proposals_open_at THEN 'draft'
+        WHEN r.funding_closes_at IS NOT NULL AND v_now >= r.funding_closes_at THEN 'closed'
+        WHEN r.funding_opens_at IS NOT NULL AND v_now >= r.funding_opens_at THEN 'funding'
+        WHEN r.proposals_open_at IS NOT NULL AND v_now < r.proposals_open_at THEN 'draft'
         ELSE 'proposals'
     END;
     IF v_phase = 'closed' THEN
@@ -118,13 +127,13 @@ BEGIN
     END IF;
     IF v_existing_id IS NULL THEN
         INSERT INTO allocations_allocation (envelope_id, bucket_id, amount, updated_at)
-            VALUES (v_envelope_id, p_bucket, p_amount, p_written_at);
+            VALUES (v_envelope_id, p_bucket, p_amount, v_written_at);
         v_contributors := v_contributors + 1;
     ELSIF p_amount = 0 THEN
         DELETE FROM allocations_allocation WHERE id = v_existing_id;
         v_contributors := v_contributors - 1;
     ELSE
-        UPDATE allocations_allocation SET amount = p_amount, updated_at = p_written_at WHERE id = v_existing_id;
+        UPDATE allocations_allocation SET amount = p_amount, updated_at = v_written_at WHERE id = v_existing_id;
     END IF;
     UPDATE allocations_envelope SET allocated = v_new_allocated WHERE id = v_envelope_id;
     UPDATE buckets_bucket SET total = v_new_total, contributors_count = v_contributors WHERE id = p_bucket;
@@ -132,7 +141,7 @@ BEGIN
     WITH entry AS (
         INSERT INTO allocations_ledgerentry (round_id, member_id, actor_id, bucket_id, kind, "before", "after",
                                              created_at, note)
-        VALUES (p_round, p_member, p_actor, p_bucket, 'allocation', v_before, p_amount, p_written_at, p_note)
+        VALUES (p_round, p_member, p_actor, p_bucket, 'allocation', v_before, p_amount, v_written_at, p_note)
         RETURNING id
     )
     INSERT INTO allocations_allocationnotice (entry_id) SELECT id FROM entry;
@@ -144,7 +153,7 @@ END;
 $$;
 """
 DROP = """
-DROP FUNCTION IF EXISTS allocations_set_allocation(bigint, bigint, bigint, numeric, bigint, timestamptz, timestamptz, text);
+DROP FUNCTION IF EXISTS allocations_set_allocation(bigint, bigint, bigint, numeric, bigint, timestamptz, text);
 """
 
 
