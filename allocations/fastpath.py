@@ -65,7 +65,7 @@ STACK = [
     "allauth.account.middleware.AccountMiddleware",  # HTML pages only
     "cobudget.middleware.ContentSecurityPolicyMiddleware",  # its header
 ]
-_JSON = re.compile(r"^application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?$", re.IGNORECASE)
+_JSON = re.compile(r"application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?", re.IGNORECASE)  # fullmatch
 
 
 def _constant(name):
@@ -103,7 +103,7 @@ class AllocationFastPath:
         if keyword != "Token" or not key or " " in key:
             return None  # session and CSRF, or a malformed header: DRF's authentication says
         meta = request.META
-        if not _JSON.match(meta.get("CONTENT_TYPE", "")) or meta.get("HTTP_ACCEPT", "*/*") not in _ACCEPT:
+        if not _JSON.fullmatch(meta.get("CONTENT_TYPE", "")) or meta.get("HTTP_ACCEPT", "*/*") not in _ACCEPT:
             return None  # DRF's parsers and content negotiation (406, `; indent=`)
         if meta.get("QUERY_STRING") or meta.get("HTTP_COOKIE"):
             return None  # ?format= (DRF's 404); cookies the session and CSRF middleware would answer
