@@ -52,3 +52,19 @@ def test_https_settings_make_cookies_secure_and_http_only(settings):
     )
     result = run_manage("shell", "-c", code, env_extra=PRODUCTION)
     assert result.stdout.strip().splitlines()[-1].split() == ["True", "True", "True", "True", "True"], result.stderr
+
+
+def test_log_level_quiets_djangos_own_warnings():
+    """LOG_LEVEL=ERROR keeps out the "Conflict: /api/…" line Django's request logger writes for
+    every 409 (its logger is set to INFO by Django); the default still shows it."""
+    code = (
+        "import logging, django; django.setup(); "
+        "logging.getLogger('django.request').warning('Conflict: /api/buckets/1/allocation/')"
+    )
+    for level, shown in (("ERROR", False), ("WARNING", True)):
+        env = {k: v for k, v in os.environ.items() if k != "LOG_LEVEL"}
+        env.update(LOG_LEVEL=level, DJANGO_SETTINGS_MODULE="cobudget.settings")
+        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert ("Conflict" in result.stderr) is shown, (level, result.stderr)
