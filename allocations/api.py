@@ -290,10 +290,13 @@ class BucketDetail(GenericAPIView):
 
     @extend_schema(request=BucketWriteSerializer)
     def patch(self, request, pk):
-        bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
+        bucket, membership = bucket_selectors.get_bucket_for(request.user, pk)
         data = BucketWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        bucket_services.update_bucket(bucket=bucket, actor=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        if "coleads" in fields:  # the names this person was shown stand for those co-leads
+            fields["coleads"] = bucket_selectors.coleads_sent_back(bucket, request.user, membership, fields["coleads"])
+        bucket_services.update_bucket(bucket=bucket, actor=request.user, **fields)
         return _bucket_response(request, pk)
 
 

@@ -11,7 +11,7 @@ from django.http import Http404
 from buckets.models import Bucket, BudgetItem, Comment, Round
 from cobudget import hotsql
 from groups.models import Membership, Role
-from groups.selectors import membership_of, role_of
+from groups.selectors import membership_of, person_label, role_of, sees_member_emails
 
 
 def rounds_for(*, group, user):
@@ -58,6 +58,25 @@ def can_see_bucket(user, membership: Membership | None, bucket: Bucket) -> bool:
         or bucket.created_by_id == user.id
         or is_colead(user, bucket)
     )
+
+
+def coleads_as_shown(bucket: Bucket, viewer, membership) -> list[tuple[object, str]]:
+    """The co-leads and how `viewer` reads each (groups.selectors.person_label): an e-mail, or
+    a display name when the address is not theirs to see."""
+    sees = sees_member_emails(membership, bucket.round.group)
+    return [(user, person_label(user, viewer=viewer, sees_emails=sees)) for user in bucket.coleads.order_by("pk")]
+
+
+def coleads_sent_back(bucket: Bucket, viewer, membership, entries) -> list:
+    """A co-lead list as `viewer` sends it back, for buckets.services.update_bucket: e-mails
+    as they are, and the display names they were shown (coleads_as_shown) as the co-leads those
+    names stand for, so that a page form or an API client may keep a co-lead whose address it
+    never read."""
+    kept: dict[str, list] = {}
+    for user, label in coleads_as_shown(bucket, viewer, membership):
+        if label != user.email:
+            kept.setdefault(label.casefold(), []).append(user)
+    return [user for entry in entries for user in kept.get(str(entry).strip().casefold(), [entry])]
 
 
 def get_bucket_for(user, bucket_id) -> tuple[Bucket, Membership]:

@@ -15,7 +15,7 @@ from buckets.models import Comment, Phase
 from cobudget.errors import DomainError
 from cobudget.pages import perform
 from groups.models import Role
-from groups.selectors import get_group_for, person_label, sees_member_emails
+from groups.selectors import get_group_for
 
 
 def _apply_error(form, exc: DomainError):
@@ -101,22 +101,15 @@ def bucket_edit(request, pk):
     items = list(bucket.budget_items.all())
     # Co-leads are listed by e-mail only to those who may see addresses (and each their own);
     # the others read display names, which the form takes back as "keep this co-lead".
-    sees = sees_member_emails(_membership, bucket.round.group)
-    coleads = list(bucket.coleads.order_by("pk"))
-    labels = [person_label(u, viewer=request.user, sees_emails=sees) for u in coleads]
     initial = {
         "title": bucket.title, "summary": bucket.summary, "description": bucket.description,
-        "coleads": ", ".join(labels),
+        "coleads": ", ".join(label for _user, label in selectors.coleads_as_shown(bucket, request.user, _membership)),
         "tags": ", ".join(bucket.tags.values_list("name", flat=True)),
     }
     form = BucketForm(request.POST or None, initial=initial, items=items)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        kept = {}
-        for user, label in zip(coleads, labels, strict=True):
-            if label != user.email:
-                kept.setdefault(label.casefold(), []).append(user)
-        fields["coleads"] = [u for part in fields["coleads"] for u in kept.get(part.casefold(), [part])]
+        fields["coleads"] = selectors.coleads_sent_back(bucket, request.user, _membership, fields["coleads"])
         try:
             services.update_bucket(bucket=bucket, actor=request.user, **fields)
         except DomainError as exc:

@@ -128,3 +128,22 @@ def test_a_colead_edits_the_bucket_without_reading_the_other_coleads_addresses(w
     data["coleads"] = "colead@example.org, member@example.org"  # Spare dropped, the member added
     assert client.post(url, data).status_code == 302
     assert set(world.bucket.coleads.values_list("email", flat=True)) == {"colead@example.org", "member@example.org"}
+
+
+@pytest.mark.django_db
+def test_an_api_client_sends_the_coleads_back_as_it_read_them(world):
+    """A co-lead's app reads `coleads` with display names for the addresses it may not see, and
+    sends the list back in a PATCH: those names keep their co-leads; an unknown name is refused."""
+    colead = world.users["colead"]
+    client = api_client_for(colead)
+    url = f"/api/buckets/{world.bucket.pk}/"
+    shown = client.get(url).json()["coleads"]
+    assert sorted(shown) == ["Spare", "colead@example.org"]
+    response = client.patch(url, {"summary": "Edited", "coleads": shown}, format="json")
+    assert response.status_code == 200, response.content
+    assert sorted(response.json()["coleads"]) == ["Spare", "colead@example.org"]
+    assert set(world.bucket.coleads.values_list("email", flat=True)) == {"colead@example.org", "spare@example.org"}
+
+    response = client.patch(url, {"coleads": ["colead@example.org", "Someone Else"]}, format="json")
+    assert response.status_code == 400 and response.json()["code"] == "unknown_colead"
+    assert set(world.bucket.coleads.values_list("email", flat=True)) == {"colead@example.org", "spare@example.org"}
