@@ -58,27 +58,41 @@ def measure_queries(*, small, large) -> Row:
 # --- 5. round page ----------------------------------------------------------------------------
 
 
-def _page_times(client, path: str, repeat: int) -> tuple[float, int, int]:
-    client.get(path)  # warm: template loading, translations
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(path)
-        times.append(time.perf_counter() - started)
-    with CaptureQueriesContext(connection) as ctx:
-        client.get(path)
-    return statistics.median(times), len(ctx.captured_queries), len(response.content)
+def _page_times(pages: list[tuple], repeat: int) -> list[tuple[float, int, int]]:
+    """For each (client, path): the median time of `repeat` GETs after a warm-up, its query count
+    and its size. The pages are requested in turns (A B B A …), so that a drift of the
+    machine's speed weighs on each alike."""
+    for client, path in pages:
+        client.get(path)  # warm: template loading, translations
+    times = [[] for _ in pages]
+    sizes = [0 for _ in pages]
+    for turn in range(repeat):
+        order = range(len(pages)) if turn % 2 == 0 else reversed(range(len(pages)))
+        for i in order:
+            client, path = pages[i]
+            started = time.perf_counter()
+            response = client.get(path)
+            times[i].append(time.perf_counter() - started)
+            sizes[i] = len(response.content)
+    results = []
+    for (client, path), page_times, size in zip(pages, times, sizes, strict=True):
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(path)
+        results.append((statistics.median(page_times), len(ctx.captured_queries), size))
+    return results
 
 
-def measure_round_page(*, big, small, repeat: int = 7) -> Row:
+def measure_round_page(*, big, small, repeat: int = 9) -> Row:
     path_big, path_small = f"/rounds/{big.round.pk}/", f"/rounds/{small.round.pk}/"
-    note = (f"GET of the round page by a member, median of {repeat} after a warm-up, in-process "
-            "(Django test client: the server's time without the network).")
+    note = (f"GET of the round page by a member, median of {repeat} after a warm-up, the two sizes in turns, "
+            "in-process (Django test client: the server's time without the network).")
     if not queries.exists(path_big):
         return Row(5, "round page server time, 500 vs 20 buckets", "-", "-", None, "≤ 5×", None,
                    note="The round page is not built yet.")
-    t_big, q_big, size_big = _page_times(queries.client_for(queries.viewer(big, "member")), path_big, repeat)
-    t_small, q_small, size_small = _page_times(queries.client_for(queries.viewer(small, "member")), path_small, repeat)
+    (t_big, q_big, size_big), (t_small, q_small, size_small) = _page_times([
+        (queries.client_for(queries.viewer(big, "member")), path_big),
+        (queries.client_for(queries.viewer(small, "member")), path_small),
+    ], repeat)
     ratio = t_big / t_small
     return Row(
         number=5,
