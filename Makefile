@@ -32,5 +32,5 @@ lint: $(STAMP)
 
 ## Refresh the translation catalogues (needs Debian's gettext).
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l fr -l en --ignore '.venv/*' --ignore 'staticfiles/*'
+	$(PY) manage.py makemessages -l fr -l en --no-location --ignore '.venv/*' --ignore 'staticfiles/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'

@@ -13,7 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FR_PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 FR_MO = FR_PO.with_suffix(".mo")
-SOURCE_DIRS = ["cobudget", "groups", "notifications", "buckets", "allocations", "proposals", "demo", "templates"]
+# Every app of the project (a folder with an apps.py), the project package and the templates.
+SOURCE_DIRS = sorted({p.parent.name for p in ROOT.glob("*/apps.py")} | {"cobudget", "templates"})
 
 
 def _extracted_msgids(tmp_path) -> set[tuple[str | None, str]]:
