@@ -321,6 +321,26 @@ def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
     return bucket
 
 
+# --- settling a bucket left to decide ------------------------------------------------------------
+
+
+def settle_to_decide(*, bucket_id: int, funded: bool, now=None) -> Bucket:
+    """A bucket its round left `to_decide` becomes `funded` (at the amount reached) or
+    `not_funded` (its money counts as unspent): the one way to settle it, whether the proposal
+    its round's closing opened closes, or the board decides in the meeting room. Moves no
+    money. Refused (409 bucket_not_to_decide) when the bucket was settled already, so that a
+    second decision never overturns the first."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        bucket = Bucket.objects.select_for_update(no_key=True).filter(pk=bucket_id).first()
+        if bucket is None or bucket.status != Bucket.Status.TO_DECIDE:
+            raise DomainError("bucket_not_to_decide", _("This bucket is no longer waiting for a decision."))
+        bucket.status = Bucket.Status.FUNDED if funded else Bucket.Status.NOT_FUNDED
+        bucket.decided_at = now
+        bucket.save(update_fields=["status", "decided_at", "updated_at"])
+    return bucket
+
+
 # --- comments ---------------------------------------------------------------------------------
 
 

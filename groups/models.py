@@ -93,6 +93,9 @@ class Group(models.Model):
     show_member_emails = models.BooleanField(
         _("members see each other's e-mail addresses"), default=False
     )
+    # How many other voters' proxies (pouvoirs) one voter may carry on a proposal or at a
+    # meeting; 0 means the group accepts no proxy.
+    max_proxies_per_voter = models.PositiveSmallIntegerField(_("proxies one voter may carry"), default=1)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

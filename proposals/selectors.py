@@ -6,16 +6,29 @@ while they are still in the group (whatever their role). Someone who leaves the 
 counting at once: their stance no longer counts and they leave `voters_count`.
 """
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from groups import selectors as group_selectors
 from groups.models import Membership, Role, User
-from proposals.models import Proposal, ProposalComment, ProposalView, Stance
+from proposals import counting
+from proposals.models import (
+    AnonymousBallot,
+    AnonymousReason,
+    Proposal,
+    ProposalComment,
+    ProposalEvent,
+    ProposalOption,
+    ProposalView,
+    Proxy,
+    Stance,
+)
 
 # Roles that vote when a proposal's voters are "all members". Contributors and accountants
 # vote only where they are named.
@@ -127,13 +140,16 @@ def _voter_ids_for(proposals) -> dict[int, set[int]]:
 
 @dataclass
 class Tally:
-    """Counts of the latest stances of current voters. For a closed proposal, the frozen tally."""
+    """Counts of the latest stances of current voters. For a closed proposal, the frozen tally.
+    `results` (polls): per-option totals, the runoff rounds and the winner."""
 
     voters_count: int = 0
     voted_count: int = 0
     seen_count: int = 0
     counts: dict = field(default_factory=lambda: dict.fromkeys(CHOICES, 0))
     voted_ids: set = field(default_factory=set)
+    results: dict | None = None
+    quorum_percent: int = 0
 
     @property
     def participation_percent(self):
@@ -143,26 +159,72 @@ class Tally:
             return Decimal(0)
         return Decimal(self.voted_count * 100) / Decimal(self.voters_count)
 
+    @property
+    def votes_needed(self) -> int:
+        """Voters who must take part for the quorum (60 voters at 25 %: 15)."""
+        return counting.votes_needed(voters_count=self.voters_count, quorum_percent=self.quorum_percent)
+
+    @property
+    def quorum_met(self) -> bool:
+        return counting.quorum_met(voters_count=self.voters_count, voted=self.voted_count,
+                                   quorum_percent=self.quorum_percent)
+
+    @property
+    def winner(self) -> int | None:
+        return (self.results or {}).get("winner")
+
+
+def _options_by_proposal(ids) -> dict[int, list]:
+    options: dict[int, list] = defaultdict(list)
+    for option in ProposalOption.objects.filter(proposal_id__in=ids).order_by("position", "id"):
+        options[option.proposal_id].append(counting.Option(id=option.pk, label=option.label))
+    return options
+
 
 def live_tallies(proposals) -> dict[int, Tally]:
-    """The live tally of each proposal, in five queries whatever their number."""
+    """The live tally of each proposal, in a handful of queries whatever their number. On a
+    secret ballot, who voted comes from the stances and what was chosen from the ballot
+    counts (a ballot in the urn stays counted even if its voter later leaves the group)."""
     proposals = list(proposals)
     if not proposals:
         return {}
     voter_ids = _voter_ids_for(proposals)
     ids = [p.pk for p in proposals]
-    tallies = {p.pk: Tally(voters_count=len(voter_ids[p.pk])) for p in proposals}
-    for proposal_id, user_id, choice in Stance.objects.filter(proposal_id__in=ids, is_latest=True).values_list(
-        "proposal_id", "user_id", "choice"
+    by_id = {p.pk: p for p in proposals}
+    tallies = {p.pk: Tally(voters_count=len(voter_ids[p.pk]), quorum_percent=p.quorum_percent) for p in proposals}
+    poll_ballots: dict[int, list] = defaultdict(list)
+    for proposal_id, user_id, choice, data in Stance.objects.filter(proposal_id__in=ids, is_latest=True).values_list(
+        "proposal_id", "user_id", "choice", "data"
     ):
         if user_id in voter_ids[proposal_id]:
             tally = tallies[proposal_id]
-            tally.counts[choice] += 1
             tally.voted_count += 1
             tally.voted_ids.add(user_id)
+            if by_id[proposal_id].anonymous:
+                continue
+            if choice in tally.counts:
+                tally.counts[choice] += 1
+            if data is not None:
+                poll_ballots[proposal_id].append((data, 1))
+    secret = [p.pk for p in proposals if p.anonymous]
+    if secret:
+        for proposal_id, content, count in AnonymousBallot.objects.filter(proposal_id__in=secret).values_list(
+            "proposal_id", "content", "count"
+        ):
+            ballot = json.loads(content)
+            if "choice" in ballot:
+                tallies[proposal_id].counts[ballot["choice"]] += count
+            else:
+                poll_ballots[proposal_id].append((ballot, count))
     for proposal_id, user_id in ProposalView.objects.filter(proposal_id__in=ids).values_list("proposal_id", "user_id"):
         if user_id in voter_ids[proposal_id]:
             tallies[proposal_id].seen_count += 1
+    polls = [p for p in proposals if p.is_poll]
+    if polls:
+        options = _options_by_proposal([p.pk for p in polls])
+        for p in polls:
+            tally = tallies[p.pk]
+            tally.results = counting.poll_results(p.kind, options[p.pk], poll_ballots[p.pk], quorum=tally.quorum_met)
     return tallies
 
 
@@ -187,6 +249,8 @@ def frozen_tally(proposal) -> Tally:
             "disagree": proposal.final_disagree or 0,
             "block": proposal.final_block or 0,
         },
+        results=proposal.final_results,
+        quorum_percent=proposal.quorum_percent,
     )
 
 
@@ -202,14 +266,34 @@ def results_visible(proposal) -> bool:
 # --- stances, views, comments -------------------------------------------------------------
 
 
+def ballot_summary(kind: str, data: dict | None, labels: dict) -> str:
+    """A poll ballot in words, for the list of who voted what ("1. Tuesday, 2. Monday")."""
+    if not data:
+        return ""
+    def pair(key, value) -> str:
+        return _("%(option)s: %(value)s") % {"option": labels.get(int(key), "?"), "value": value}
+
+    if kind == "ranked_choice":
+        return ", ".join(f"{i}. {labels.get(int(k), '?')}" for i, k in enumerate(data.get("ranking", []), start=1))
+    if kind in ("score", "dot_vote"):
+        return ", ".join(pair(k, v) for k, v in data.get("scores" if kind == "score" else "dots", {}).items())
+    if kind == "meeting_time":
+        words = {"yes": _("yes"), "maybe": _("maybe"), "no": _("no")}
+        return ", ".join(pair(k, words.get(v, v)) for k, v in data.get("availability", {}).items())
+    return ""
+
+
 def latest_stances(proposal):
-    """Latest stance of each current voter, with the number of earlier stances (history)."""
+    """Latest stance of each current voter, with the number of earlier stances (history).
+    On a secret ballot the rows only say who voted (their choice is not stored with them)."""
     voter_ids = _voter_ids_for([proposal])[proposal.pk] if proposal.closed_at is None else None
     stances = list(
-        Stance.objects.filter(proposal=proposal).select_related("user").order_by("user_id", "created_at", "id")
+        Stance.objects.filter(proposal=proposal).select_related("user", "cast_by").order_by("user_id", "created_at", "id")
     )
+    labels = dict(ProposalOption.objects.filter(proposal=proposal).values_list("id", "label")) if proposal.is_poll else {}
     history: dict[int, list[Stance]] = defaultdict(list)
     for stance in stances:
+        stance.summary = ballot_summary(proposal.kind, stance.data, labels)
         history[stance.user_id].append(stance)
     result = []
     for user_id, items in history.items():
@@ -224,7 +308,47 @@ def latest_stances(proposal):
 
 
 def stance_history(proposal):
-    return Stance.objects.filter(proposal=proposal).select_related("user").order_by("-created_at", "-id")
+    return Stance.objects.filter(proposal=proposal).select_related("user", "cast_by").order_by("-created_at", "-id")
+
+
+def anonymous_reasons(proposal):
+    """The reasons given with secret ballots, without their authors, in no telling order."""
+    return AnonymousReason.objects.filter(proposal=proposal).order_by("choice", "text")
+
+
+def options_of(proposal):
+    return list(ProposalOption.objects.filter(proposal=proposal).order_by("position", "id"))
+
+
+def proxies_of(proposal):
+    """Every proxy given on the proposal, in force or ended, oldest first."""
+    return Proxy.objects.filter(proposal=proposal).select_related("giver", "holder", "recorded_by").order_by("given_at", "id")
+
+
+def proxies_carried(proposal, user) -> list:
+    """The proxies `user` carries now: the voters they may vote for."""
+    if not user.is_authenticated:
+        return []
+    return list(Proxy.objects.filter(proposal=proposal, holder=user, ended_at=None).select_related("giver"))
+
+
+def proxy_given(proposal, user):
+    if not user.is_authenticated:
+        return None
+    return Proxy.objects.filter(proposal=proposal, giver=user, ended_at=None).select_related("holder").first()
+
+
+def events_of(proposal):
+    return ProposalEvent.objects.filter(proposal=proposal).select_related("actor").order_by("at", "id")
+
+
+def voter_memberships(proposal):
+    """The current voters' memberships (their ids are the API's member ids), by name."""
+    ids = _voter_ids_for([proposal])[proposal.pk]
+    return list(
+        Membership.objects.filter(group_id=proposal.group_id, user_id__in=ids).select_related("user")
+        .order_by("user__name", "user__email")
+    )
 
 
 def my_stance(proposal, user) -> Stance | None:
