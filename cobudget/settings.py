@@ -224,6 +224,8 @@ SPECTACULAR_SETTINGS = {
     "ENABLE_DJANGO_DEPLOY_CHECK": False,
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Fields named alike in several parts of the API (a round's and a proposal's `kind`).
+    "ENUM_NAME_OVERRIDES": {"RoundKindEnum": "buckets.models.Round.Kind", "ProposalKindEnum": "proposals.models.Proposal.Kind"},
 }
 
 # --- Internationalisation ---------------------------------------------------------------

@@ -51,7 +51,8 @@ class GroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Group
-        fields = ["name", "slug", "currency", "my_role"]
+        fields = ["name", "slug", "currency", "my_role", "max_proxies_per_voter"]
+        read_only_fields = fields
 
     def get_my_role(self, group) -> str | None:
         return selectors.role_of(self.context["request"].user, group)
@@ -82,11 +83,27 @@ class GroupListCreate(GenericAPIView):
         return Response(GroupSerializer(group, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+class GroupUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False)
+    max_proxies_per_voter = serializers.IntegerField(required=False, min_value=0, max_value=services.MAX_PROXIES)
+
+
 class GroupDetail(GenericAPIView):
     serializer_class = GroupSerializer
 
     def get(self, request, slug):
         group, _ = selectors.get_group_for(request.user, slug)
+        return Response(GroupSerializer(group, context={"request": request}).data)
+
+    @extend_schema(request=GroupUpdateSerializer, responses=GroupSerializer)
+    def patch(self, request, slug):
+        """Admins change the group's name and `max_proxies_per_voter` (0: no proxies)."""
+        group, membership = selectors.get_group_for(request.user, slug)
+        if membership.role != Role.ADMIN:
+            raise PermissionDenied()
+        data = GroupUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        group = services.update_group(group=group, actor=request.user, **data.validated_data)
         return Response(GroupSerializer(group, context={"request": request}).data)
 
 

@@ -31,7 +31,7 @@ class GroupForm(forms.ModelForm):
 class GroupSettingsForm(forms.ModelForm):
     class Meta:
         model = Group
-        fields = ["name", "description", "join_policy", "show_member_emails"]
+        fields = ["name", "description", "join_policy", "show_member_emails", "max_proxies_per_voter"]
 
 
 class JoinRequestForm(forms.Form):

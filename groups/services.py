@@ -68,6 +68,34 @@ def create_group(*, creator: User, name: str, slug: str, currency: str = "EUR", 
     return group
 
 
+MAX_PROXIES = 50
+
+
+def update_group(*, group: Group, actor: User | None, **fields) -> Group:
+    """Change a group's name or settings (admins). `max_proxies_per_voter`: how many other
+    voters' proxies one voter may carry, 0 for none."""
+    if actor is not None and not Membership.objects.filter(group=group, user=actor, role=Role.ADMIN).exists():
+        raise DomainError("forbidden", _("Only an admin of the group may do this."), status=403)
+    changed = []
+    if "name" in fields:
+        name = (fields["name"] or "").strip()
+        if not name or len(name) > 200:
+            raise DomainError("invalid", _("A group needs a name."), status=400, field="name")
+        group.name = name
+        changed.append("name")
+    if "max_proxies_per_voter" in fields:
+        value = fields["max_proxies_per_voter"]
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_PROXIES:
+            raise DomainError("invalid_max_proxies", _("A voter carries from 0 to %(max)s proxies.") % {"max": MAX_PROXIES},
+                              status=400, field="max_proxies_per_voter")
+        group.max_proxies_per_voter = value
+        changed.append("max_proxies_per_voter")
+    if changed:
+        with transaction.atomic():
+            group.save(update_fields=changed)
+    return group
+
+
 def _get_or_invite_user(email: str, name: str = "") -> tuple[User, bool]:
     email = User.objects.normalize_email(email).strip().lower()
     user = User.objects.filter(email__iexact=email).first()
