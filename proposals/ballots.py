@@ -31,10 +31,11 @@ def _int(value):
     return None
 
 
-def _option_map(values, option_ids: list[int], code: str, field: str) -> dict[int, object]:
-    """{option id: value} from a mapping whose keys are option ids (numbers or text)."""
+def _option_map(values, option_ids: list[int], code: str, field: str, empty) -> dict[int, object]:
+    """{option id: value} from a mapping whose keys are option ids (numbers or text);
+    `empty` is what to say when there is none."""
     if not isinstance(values, dict) or not values:
-        raise _bad(code, _("Give a value for the options."), field)
+        raise _bad(code, empty, field)
     result = {}
     for key, value in values.items():
         option_id = _int(key)
@@ -45,7 +46,7 @@ def _option_map(values, option_ids: list[int], code: str, field: str) -> dict[in
 
 
 def _scores(values, option_ids, score_max):
-    scores = _option_map(values, option_ids, "invalid_scores", "scores")
+    scores = _option_map(values, option_ids, "invalid_scores", "scores", _("Give a score to every option."))
     if set(scores) != set(option_ids):
         raise _bad("invalid_scores", _("Give a score to every option."), "scores")
     clean = {}
@@ -72,7 +73,7 @@ def _ranking(values, option_ids):
 
 
 def _dots(values, option_ids, dots_per_voter):
-    dots = _option_map(values, option_ids, "invalid_dots", "dots")
+    dots = _option_map(values, option_ids, "invalid_dots", "dots", _("Place at least one dot."))
     clean = {}
     for option_id, value in dots.items():
         n = _int(value)
@@ -92,7 +93,8 @@ def _dots(values, option_ids, dots_per_voter):
 
 
 def _availability(values, option_ids):
-    answers = _option_map(values, option_ids, "invalid_availability", "availability")
+    answers = _option_map(values, option_ids, "invalid_availability", "availability",
+                          _("Answer yes, maybe or no for every slot."))
     if set(answers) != set(option_ids):
         raise _bad("invalid_availability", _("Answer yes, maybe or no for every slot."), "availability")
     if any(value not in AVAILABILITY for value in answers.values()):

@@ -102,6 +102,15 @@ class Proposal(models.Model):
     def is_poll(self) -> bool:
         return self.kind != self.Kind.PROPOSAL
 
+    @property
+    def outcome_label(self) -> str:
+        """The outcome in words: a poll is decided (it has a winner) or has none."""
+        if self.is_poll and self.outcome == self.Outcome.ADOPTED:
+            return _("Decided")
+        if self.is_poll and self.outcome == self.Outcome.REJECTED:
+            return _("No winner")
+        return self.get_outcome_display() if self.outcome else ""
+
 
 class ProposalOption(models.Model):
     """An option of a poll; for a meeting-time poll, a slot."""
