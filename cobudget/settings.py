@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "buckets",
     "allocations",
     "proposals",
+    "meetings",
     "demo",
 ]
 
@@ -225,7 +226,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # Fields named alike in several parts of the API (a round's and a proposal's `kind`).
-    "ENUM_NAME_OVERRIDES": {"RoundKindEnum": "buckets.models.Round.Kind", "ProposalKindEnum": "proposals.models.Proposal.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoundKindEnum": "buckets.models.Round.Kind",
+        "ProposalKindEnum": "proposals.models.Proposal.Kind",
+        "ProposalOutcomeEnum": "proposals.models.Proposal.Outcome",
+        "MeetingDecisionOutcomeEnum": "meetings.models.Decision.Outcome",
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------

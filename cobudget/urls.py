@@ -16,6 +16,7 @@ api_patterns = [
     path("", include("buckets.api_urls")),
     path("", include("allocations.results_api_urls")),
     path("", include("proposals.api_urls")),
+    path("", include("meetings.api_urls")),
     path("", include("buckets.flag_api_urls")),
     path("", include("notifications.api_urls")),
 ]
@@ -35,6 +36,7 @@ urlpatterns = [
     path("", include("allocations.urls")),
     path("", include("allocations.results_urls")),
     path("", include("proposals.urls")),
+    path("", include("meetings.urls")),
     path("", include("buckets.flag_urls")),
     path("", include("notifications.urls")),
 ]

@@ -1,0 +1,300 @@
+"""Every write on meetings: plan one (its agenda), record the attendance and the decisions
+taken in the room, seal the minutes, correct sealed minutes with new ones.
+
+- A sealed meeting refuses every change (409 minutes_sealed); sealing twice is refused too.
+- Sealing is serialised per group (the group row is locked, then the meeting row), so that two
+  minutes sealed at once still form one chain: each gets the next number and the hash of the
+  one before. A conditional update (`sealed_at IS NULL`) makes sure a meeting is sealed once.
+- A decision on a bucket left `to_decide` settles it through buckets.services.settle_to_decide,
+  in the same transaction as the decision.
+- Proxies at a meeting follow the group's `max_proxies_per_voter`, like proxies on proposals;
+  whoever carries a proxy is present.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buckets import services as bucket_services
+from buckets.models import Bucket, Round
+from cobudget.errors import DomainError
+from groups.models import Group, Membership, Role, User
+from meetings import minutes, selectors
+from meetings.models import AgendaItem, Attendance, Decision, Meeting
+from proposals.models import Proposal
+
+MAX_TITLE = 200
+MAX_TEXT = 20_000
+MAX_ITEMS = 100
+
+
+def _require_admin(actor: User | None, group: Group) -> None:
+    if actor is not None and not Membership.objects.filter(group=group, user=actor, role=Role.ADMIN).exists():
+        raise DomainError("forbidden", _("Only an admin of the group may do this."), status=403)
+
+
+def _sealed():
+    return DomainError("minutes_sealed", _("These minutes are sealed: they can no longer change. Write a correction."))
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    locked = Meeting.objects.select_for_update(of=("self",)).select_related("group").get(pk=meeting.pk)
+    if locked.sealed_at is not None:
+        raise _sealed()
+    return locked
+
+
+def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError("invalid", _("This field is required."), status=400, field=field)
+    if len(value) > limit:
+        raise DomainError("invalid", _("This text is too long."), status=400, field=field)
+    return value
+
+
+def _quorum(value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+        raise DomainError("invalid_quorum", _("The quorum is a percentage from 0 to 100."), status=400,
+                          field="quorum_percent")
+    return value
+
+
+# --- planning -----------------------------------------------------------------------------
+
+
+def _agenda(group: Group, *, round: Round | None, buckets, proposals, items) -> list[AgendaItem]:
+    """Agenda items: buckets left to decide, open proposals, then other items. `buckets` None
+    means every bucket left to decide (of `round` when given, else of the group); `proposals`
+    None means every open proposal of the group; an empty list means none."""
+    if round is not None and round.group_id != group.pk:
+        raise DomainError("invalid_agenda", _("This round is not in the group."), status=400, field="round")
+    if buckets is None:
+        bucket_rows = list(selectors.to_decide_buckets(group).filter(**({"round": round} if round else {})))
+    else:
+        bucket_ids = list(dict.fromkeys(buckets))
+        found = {b.pk: b for b in Bucket.objects.filter(pk__in=bucket_ids, round__group=group,
+                                                         status=Bucket.Status.TO_DECIDE)}
+        if len(found) != len(bucket_ids):
+            raise DomainError("invalid_agenda", _("Only buckets of the group left to decide go on the agenda."),
+                              status=400, field="buckets")
+        bucket_rows = [found[i] for i in bucket_ids]
+    if proposals is None:
+        proposal_rows = list(Proposal.objects.filter(group=group, closed_at=None).order_by("closes_at", "pk"))
+    else:
+        proposal_ids = list(dict.fromkeys(proposals))
+        found = {p.pk: p for p in Proposal.objects.filter(pk__in=proposal_ids, group=group, closed_at=None)}
+        if len(found) != len(proposal_ids):
+            raise DomainError("invalid_agenda", _("Only open proposals of the group go on the agenda."),
+                              status=400, field="proposals")
+        proposal_rows = [found[i] for i in proposal_ids]
+    rows = [AgendaItem(kind=AgendaItem.Kind.BUCKET, bucket=b, title=b.title[:300]) for b in bucket_rows]
+    rows += [AgendaItem(kind=AgendaItem.Kind.PROPOSAL, proposal=p, title=p.title[:300]) for p in proposal_rows]
+    for text in items or []:
+        title = _text(text, "items", required=True, limit=300)
+        rows.append(AgendaItem(kind=AgendaItem.Kind.OTHER, title=title))
+    if len(rows) > MAX_ITEMS:
+        raise DomainError("invalid_agenda", _("An agenda holds at most 100 items."), status=400, field="items")
+    for position, row in enumerate(rows):
+        row.position = position
+    return rows
+
+
+def create_meeting(
+    *,
+    group: Group,
+    actor: User | None,
+    title: str,
+    starts_at: datetime,
+    place: str = "",
+    quorum_percent: int = 50,
+    notes: str = "",
+    round: Round | None = None,
+    buckets=None,
+    proposals=None,
+    items=None,
+    corrects: Meeting | None = None,
+    correction_text: str = "",
+) -> Meeting:
+    """Plan a meeting with its agenda (admins). `corrects`: sealed minutes of the group that
+    these new minutes correct (`correction_text` says what)."""
+    _require_admin(actor, group)
+    title = _text(title, "title", required=True, limit=MAX_TITLE)
+    if starts_at is None:
+        raise DomainError("invalid", _("Give the date and time of the meeting."), status=400, field="starts_at")
+    if corrects is not None:
+        if corrects.group_id != group.pk or corrects.sealed_at is None:
+            raise DomainError("invalid_correction", _("Only sealed minutes of the group can be corrected."),
+                              status=400, field="corrects")
+        correction_text = _text(correction_text, "correction_text", required=True)
+    agenda = _agenda(group, round=round, buckets=buckets, proposals=proposals, items=items)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            group=group, title=title, starts_at=starts_at, place=_text(place, "place", limit=200),
+            quorum_percent=_quorum(quorum_percent), notes=_text(notes, "notes"), created_by=actor,
+            corrects=corrects, correction_text=correction_text or "",
+        )
+        for row in agenda:
+            row.meeting = meeting
+        AgendaItem.objects.bulk_create(agenda)
+    return meeting
+
+
+def update_meeting(*, meeting: Meeting, actor: User | None, **fields) -> Meeting:
+    """Change the title, time, place, quorum or notes of a meeting not sealed yet (admins)."""
+    _require_admin(actor, meeting.group)
+    with transaction.atomic():
+        locked = _locked(meeting)
+        if "title" in fields:
+            locked.title = _text(fields["title"], "title", required=True, limit=MAX_TITLE)
+        if fields.get("starts_at") is not None:
+            locked.starts_at = fields["starts_at"]
+        if "place" in fields:
+            locked.place = _text(fields["place"], "place", limit=200)
+        if "quorum_percent" in fields:
+            locked.quorum_percent = _quorum(fields["quorum_percent"])
+        if "notes" in fields:
+            locked.notes = _text(fields["notes"], "notes")
+        locked.save()
+    return locked
+
+
+def correct_minutes(*, meeting: Meeting, actor: User | None, text: str, now: datetime | None = None) -> Meeting:
+    """New minutes that correct sealed ones; the sealed ones never change."""
+    return create_meeting(
+        group=meeting.group, actor=actor, corrects=meeting, correction_text=text, items=[], buckets=[], proposals=[],
+        title=_("Correction of minutes no. %(n)s") % {"n": meeting.number}, starts_at=now or timezone.now(),
+        place=meeting.place, quorum_percent=0,
+    )
+
+
+# --- in the room --------------------------------------------------------------------------
+
+
+def _memberships(group: Group, ids, field: str) -> dict[int, Membership]:
+    ids = list(ids)
+    found = {m.pk: m for m in Membership.objects.filter(group=group, pk__in=ids).select_related("user")}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise DomainError("unknown_member", _("No member of the group has the id %(id)s.") % {"id": missing[0]},
+                          status=400, field=field)
+    return found
+
+
+def set_attendance(*, meeting: Meeting, actor: User | None, present, represented: dict) -> Meeting:
+    """Who is present, and who is represented by whom (member ids of the group). Replaces the
+    attendance recorded before. Whoever carries a proxy is present; nobody carries their own;
+    a voter carries at most the group's `max_proxies_per_voter`."""
+    _require_admin(actor, meeting.group)
+    group = meeting.group
+    present = list(dict.fromkeys(present))
+    represented = dict(represented)
+    people = _memberships(group, present, "present")
+    people.update(_memberships(group, list(represented) + list(represented.values()), "represented"))
+    both = set(present) & set(represented)
+    if both:
+        raise DomainError("invalid_attendance", _("%(name)s cannot be both present and represented.")
+                          % {"name": people[both.pop()].user.display_name}, status=400, field="represented")
+    carried: dict[int, int] = {}
+    for giver, holder in represented.items():
+        if giver == holder:
+            raise DomainError("invalid_proxy", _("Nobody carries their own proxy."), status=400, field="represented")
+        if people[giver].role not in (Role.ADMIN, Role.MEMBER):
+            raise DomainError("invalid_proxy", _("%(name)s does not vote in this group: nobody represents them.")
+                              % {"name": people[giver].user.display_name}, status=400, field="represented")
+        if holder not in present:
+            raise DomainError("invalid_proxy", _("%(name)s carries a proxy and must be present.")
+                              % {"name": people[holder].user.display_name}, status=400, field="represented")
+        carried[holder] = carried.get(holder, 0) + 1
+    for holder, count in carried.items():
+        if count > group.max_proxies_per_voter:
+            raise DomainError("proxy_limit_reached", _(
+                "%(name)s would carry %(n)s proxies; this group allows %(max)s per voter."
+            ) % {"name": people[holder].user.display_name, "n": count, "max": group.max_proxies_per_voter})
+    with transaction.atomic():
+        locked = _locked(meeting)
+        Attendance.objects.filter(meeting=locked).delete()
+        Attendance.objects.bulk_create(
+            [Attendance(meeting=locked, user=people[m].user, status=Attendance.Status.PRESENT) for m in present]
+            + [Attendance(meeting=locked, user=people[g].user, status=Attendance.Status.REPRESENTED,
+                          proxy=people[h].user) for g, h in represented.items()]
+        )
+    return locked
+
+
+def record_decision(
+    *,
+    meeting: Meeting,
+    actor: User | None,
+    title: str = "",
+    text: str = "",
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int = 0,
+    outcome: str,
+    bucket: Bucket | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """A decision taken in the room, with its show of hands. The votes cannot exceed the
+    voters present or represented. On a bucket left to decide, `adopted` funds it at the
+    amount reached and `rejected` leaves it unfunded, in the same transaction."""
+    _require_admin(actor, meeting.group)
+    counts = {"for": votes_for, "against": votes_against, "abstain": votes_abstain}
+    for name, value in counts.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise DomainError("invalid_counts", _("Votes are whole numbers, 0 or more."), status=400, field=name)
+    if outcome not in Decision.Outcome.values:
+        raise DomainError("invalid_outcome", _("A decision is adopted or rejected."), status=400, field="outcome")
+    if bucket is not None and bucket.round.group_id != meeting.group_id:
+        raise DomainError("invalid_bucket", _("This bucket is not in the group."), status=400, field="bucket")
+    title = _text(title, "title", limit=300)
+    if not title and bucket is not None:
+        title = (_("Fund “%(title)s” at the amount reached") % {"title": bucket.title})[:300]
+    if not title:
+        raise DomainError("invalid", _("A decision needs a title."), status=400, field="title")
+    text = _text(text, "text")
+    with transaction.atomic():
+        locked = _locked(meeting)
+        quorum = selectors.quorum_of(locked)
+        if quorum.taking_part == 0:
+            raise DomainError("no_attendance", _("Record who is present first: the votes are checked against it."))
+        if sum(counts.values()) > quorum.taking_part:
+            raise DomainError("invalid_counts", _(
+                "%(votes)s votes, but only %(n)s voters are present or represented."
+            ) % {"votes": sum(counts.values()), "n": quorum.taking_part}, status=400, field="for")
+        if bucket is not None:
+            bucket_services.settle_to_decide(bucket_id=bucket.pk, funded=outcome == Decision.Outcome.ADOPTED, now=now)
+        position = Decision.objects.filter(meeting=locked).count()
+        return Decision.objects.create(
+            meeting=locked, position=position, title=title, text=text, votes_for=votes_for,
+            votes_against=votes_against, votes_abstain=votes_abstain, bucket=bucket, outcome=outcome,
+            recorded_by=actor, created_at=now or timezone.now(),
+        )
+
+
+# --- sealing ------------------------------------------------------------------------------
+
+
+def seal_minutes(*, meeting: Meeting, actor: User | None, now: datetime | None = None) -> Meeting:
+    """Fix the minutes for good: render them, hash them with the previous minutes' hash
+    inside, number them in the group's register. Sealing again is refused (minutes_sealed)."""
+    _require_admin(actor, meeting.group)
+    with transaction.atomic():
+        # One chain per group: whoever seals holds the group row until the minutes are written.
+        Group.objects.select_for_update(no_key=True).filter(pk=meeting.group_id).first()
+        locked = _locked(meeting)
+        now = now or timezone.now()
+        previous = (Meeting.objects.filter(group_id=locked.group_id).exclude(sealed_at=None)
+                    .order_by("-number").first())
+        number = (previous.number if previous is not None else 0) + 1
+        html = minutes.render(locked, until=now, number=number, previous=previous, sealed_at=now, sealed_by=actor)
+        sealed = Meeting.objects.filter(pk=locked.pk, sealed_at=None).update(
+            sealed_at=now, sealed_by=actor, number=number, minutes_html=html, sha256=minutes.sha256_of(html),
+            previous_sha256=previous.sha256 if previous is not None else "",
+        )
+        if sealed != 1:
+            raise _sealed()
+        locked.refresh_from_db()
+    return locked
