@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from meetings import services
-from proposals import services as proposal_services
 from meetings.models import Meeting
+from proposals import services as proposal_services
 from tests.meeting_helpers import attend, plan, round_with_bucket_to_decide
 from tests.proposal_helpers import close, member_id, open_, vote
 

@@ -4,7 +4,6 @@ known. What was chosen is stored apart from who voted, as counts that name nobod
 cannot be joined."""
 
 import pytest
-from django.contrib.admin.sites import site
 
 from proposals.models import AnonymousBallot, AnonymousReason, Stance
 from tests.proposal_helpers import add_voters, close, open_
