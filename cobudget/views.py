@@ -10,6 +10,7 @@ from allocations import selectors as allocation_selectors
 from buckets import selectors as bucket_selectors
 from groups import selectors as group_selectors
 from groups.models import JoinRequest, Role
+from meetings import selectors as meeting_selectors
 from proposals import selectors as proposal_selectors
 
 
@@ -46,6 +47,7 @@ def group_page(request, slug):
             "is_admin": membership.role == Role.ADMIN,
             "rounds": bucket_selectors.rounds_for(group=group, user=request.user),
             "open_proposals": proposal_selectors.open_proposals(group=group, user=request.user)[:10],
+            "meetings": meeting_selectors.meetings_of(group)[:5],
             "member_count": group.memberships.count(),
         },
     )

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from groups.models import Group
+from groups.models import Group, Membership
+from meetings import services as meeting_services
 from proposals import services
 from proposals.models import Proposal
 
@@ -139,15 +140,54 @@ def _election(group, admin, board):
     return proposal
 
 
+def _member_ids(group, people):
+    ids = dict(Membership.objects.filter(group=group, user__in=people).values_list("user_id", "pk"))
+    return [ids[p.pk] for p in people]
+
+
+def _past_meeting(group, admin, board):
+    """Last month's board meeting: attendance, one decision in the room, minutes sealed."""
+    held = timezone.localtime(_at(-24 * 19)).replace(hour=18, minute=30, second=0, microsecond=0)
+    meeting = meeting_services.create_meeting(
+        group=group, actor=admin, title="Conseil d'administration d'automne", starts_at=held,
+        place="Local de Tours, 12 rue Nationale", buckets=[], proposals=[], voters=board,
+        items=["Comptes du troisième trimestre", "Questions diverses"],
+        notes="La séance est levée à 20 h 40. Prochain conseil : date fixée par un sondage.",
+    )
+    ids = _member_ids(group, board)
+    meeting_services.set_attendance(meeting=meeting, actor=admin, present=ids[:6], represented={ids[6]: ids[1]})
+    meeting_services.record_decision(
+        meeting=meeting, actor=admin, title="Approuver les comptes du troisième trimestre",
+        text="Les comptes présentés par la trésorière sont approuvés.", votes_for=6, votes_against=0,
+        votes_abstain=1, outcome="adopted", now=held,
+    )
+    return meeting_services.seal_minutes(meeting=meeting, actor=admin, now=held + timedelta(hours=2))
+
+
+def _next_meeting(group, admin, board, slot):
+    """The next board meeting, at the slot the poll chose: its agenda holds the bucket left
+    to decide and the open proposals; most of the board has said they will come."""
+    meeting = meeting_services.create_meeting(
+        group=group, actor=admin, title="Conseil d'administration", starts_at=slot.starts_at,
+        place="Local de Tours, 12 rue Nationale", items=["Questions diverses"], voters=board,
+    )
+    ids = _member_ids(group, board)
+    meeting_services.set_attendance(meeting=meeting, actor=admin, present=ids[:6],
+                                    represented={ids[6]: ids[2], ids[7]: ids[3]})
+    return meeting
+
+
 def seed(people) -> None:
     group: Group = people["artefacts"]
     if Proposal.objects.filter(group=group, kind=Proposal.Kind.RANKED_CHOICE).exists():
         return
     admin = people["artefacts_admin"]
     board = [admin, *people["artefacts_members"][: BOARD_SIZE - 1]]
+    _past_meeting(group, admin, board)
     _statutes(group, admin, board)
-    _meeting_date(group, admin, board)
+    date_poll = _meeting_date(group, admin, board)
     _priorities(group, admin, board)
     _venues(group, admin, board)
     _training(group, admin, board)
     _election(group, admin, board)
+    _next_meeting(group, admin, board, date_poll.chosen_option)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
 from groups import selectors as group_selectors
-from groups.models import Membership
+from groups.models import Membership, User
 from meetings import minutes, selectors, services
 from meetings.models import AgendaItem, Decision, Meeting
 
@@ -49,15 +49,44 @@ class DecisionSerializer(serializers.ModelSerializer):
         return _person(decision.recorded_by)
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "enum": ["members"]}, {"type": "array", "items": {"type": "integer"}}]}
+)
+class SittingField(serializers.Field):
+    """"members" (every admin and member sits) or a list of member ids (the board)."""
+
+    default_error_messages = {"invalid": 'Give "members" or a list of member ids.'}
+
+    def to_internal_value(self, data):
+        if data == "members":
+            return data
+        if isinstance(data, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in data):
+            return data
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
 class MeetingSerializer(serializers.ModelSerializer):
     agenda = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    voters = serializers.SerializerMethodField()
 
     class Meta:
         model = Meeting
-        fields = ["id", "title", "starts_at", "place", "agenda", "quorum_percent", "notes", "corrects",
+        fields = ["id", "title", "starts_at", "place", "agenda", "voters", "quorum_percent", "notes", "corrects",
                   "correction_text", "sealed_at", "number", "sha256", "previous_sha256", "url"]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {"oneOf": [{"type": "string", "enum": ["members"]}, {"type": "array", "items": {"type": "integer"}}]}
+    )
+    def get_voters(self, meeting):
+        """"members", or the member ids of the people who sit (the board)."""
+        if meeting.voters_are_members:
+            return "members"
+        return sorted(selectors.voting_members(meeting).values_list("pk", flat=True))
 
     @extend_schema_field(AgendaItemSerializer(many=True))
     def get_agenda(self, meeting):
@@ -106,6 +135,7 @@ class MeetingCreateSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     quorum_percent = serializers.IntegerField(required=False, default=50, min_value=0, max_value=100)
+    voters = SittingField(required=False, default="members")
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
     round = serializers.IntegerField(required=False, allow_null=True, default=None,
                                      help_text="its buckets left to decide go on the agenda")
@@ -125,7 +155,18 @@ class MeetingUpdateSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(required=False)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
     quorum_percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    voters = SittingField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=20_000)
+
+
+def _sitting(group, voters):
+    """The users behind "members" or a list of member ids."""
+    if voters == "members":
+        return voters
+    found = dict(Membership.objects.filter(group=group, pk__in=voters).values_list("pk", "user"))
+    if len(found) != len(set(voters)):
+        raise DomainError("unknown_voter", _("Everyone who sits must be in the group."), status=400, field="voters")
+    return list(User.objects.filter(pk__in=found.values()))
 
 
 class AttendanceSerializer(serializers.Serializer):
@@ -187,6 +228,7 @@ class MeetingList(GenericAPIView):
         data = MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        values["voters"] = _sitting(group, values["voters"])
         round_id, corrects_id = values.pop("round"), values.pop("corrects")
         round = None
         if round_id is not None:
@@ -216,7 +258,10 @@ class MeetingDetail(GenericAPIView):
         _admin(request, meeting.group)
         data = MeetingUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        meeting = services.update_meeting(meeting=meeting, actor=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        if "voters" in values:
+            values["voters"] = _sitting(meeting.group, values["voters"])
+        meeting = services.update_meeting(meeting=meeting, actor=request.user, **values)
         return _detail(request, meeting)
 
 

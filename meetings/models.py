@@ -21,7 +21,10 @@ class Meeting(models.Model):
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
     place = models.CharField(_("place"), max_length=200, blank=True)
-    # Share of the group's voters who must be present or represented for the meeting to decide.
+    # Who sits and votes: every admin and member of the group, or the people named (the board).
+    voters_are_members = models.BooleanField(default=True)
+    named_voters = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
+    # Share of the voters who must be present or represented for the meeting to decide.
     quorum_percent = models.PositiveSmallIntegerField(_("quorum (%)"), default=50)
     notes = models.TextField(_("notes for the minutes"), blank=True, help_text=_("Markdown"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

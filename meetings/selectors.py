@@ -37,10 +37,15 @@ def upcoming_meetings(group, now, limit=5):
     return Meeting.objects.filter(group=group, sealed_at=None, starts_at__gte=now).order_by("starts_at")[:limit]
 
 
-def voting_members(group):
-    """Who the meeting's quorum is counted against: the group's admins and members."""
-    return (Membership.objects.filter(group=group, role__in=proposal_selectors.VOTING_ROLES)
-            .select_related("user").order_by("user__name", "user__email"))
+def voting_members(meeting):
+    """Who sits and votes at the meeting, whom its quorum is counted against: the group's
+    admins and members, or the people named (the board) while they are in the group."""
+    memberships = Membership.objects.filter(group_id=meeting.group_id)
+    if meeting.voters_are_members:
+        memberships = memberships.filter(role__in=proposal_selectors.VOTING_ROLES)
+    else:
+        memberships = memberships.filter(user__in=meeting.named_voters.all())
+    return memberships.select_related("user").order_by("user__name", "user__email")
 
 
 def members_of(group):
@@ -74,7 +79,7 @@ def attendance_of(meeting):
 
 def quorum_of(meeting, attendance=None) -> MeetingQuorum:
     attendance = attendance_of(meeting) if attendance is None else attendance
-    voters = set(voting_members(meeting.group).values_list("user_id", flat=True))
+    voters = set(voting_members(meeting).values_list("user_id", flat=True))
     present = sum(1 for a in attendance if a.status == Attendance.Status.PRESENT and a.user_id in voters)
     represented = sum(1 for a in attendance if a.status == Attendance.Status.REPRESENTED and a.user_id in voters)
     return MeetingQuorum(voters=len(voters), present=present, represented=represented,

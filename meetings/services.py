@@ -65,6 +65,20 @@ def _quorum(value) -> int:
 # --- planning -----------------------------------------------------------------------------
 
 
+def _voters(group: Group, voters) -> list[User] | None:
+    """None for "members", else the named users, each in the group."""
+    if voters == "members":
+        return None
+    named = list(voters)
+    if not named:
+        raise DomainError("invalid_voters", _("Name at least one person who sits, or let every member sit."),
+                          status=400, field="voters")
+    in_group = set(Membership.objects.filter(group=group, user__in=named).values_list("user_id", flat=True))
+    if any(u.pk not in in_group for u in named):
+        raise DomainError("unknown_voter", _("Everyone who sits must be in the group."), status=400, field="voters")
+    return named
+
+
 def _agenda(group: Group, *, round: Round | None, buckets, proposals, items) -> list[AgendaItem]:
     """Agenda items: buckets left to decide, open proposals, then other items. `buckets` None
     means every bucket left to decide (of `round` when given, else of the group); `proposals`
@@ -82,7 +96,10 @@ def _agenda(group: Group, *, round: Round | None, buckets, proposals, items) -> 
                               status=400, field="buckets")
         bucket_rows = [found[i] for i in bucket_ids]
     if proposals is None:
-        proposal_rows = list(Proposal.objects.filter(group=group, closed_at=None).order_by("closes_at", "pk"))
+        # The vote a round's closing opened for a bucket on the agenda is shown with the bucket.
+        on_agenda = {b.pk for b in bucket_rows}
+        proposal_rows = [p for p in Proposal.objects.filter(group=group, closed_at=None).order_by("closes_at", "pk")
+                         if not (p.settles_bucket and p.bucket_id in on_agenda)]
     else:
         proposal_ids = list(dict.fromkeys(proposals))
         found = {p.pk: p for p in Proposal.objects.filter(pk__in=proposal_ids, group=group, closed_at=None)}
@@ -117,9 +134,11 @@ def create_meeting(
     items=None,
     corrects: Meeting | None = None,
     correction_text: str = "",
+    voters="members",
 ) -> Meeting:
-    """Plan a meeting with its agenda (admins). `corrects`: sealed minutes of the group that
-    these new minutes correct (`correction_text` says what)."""
+    """Plan a meeting with its agenda (admins). `voters`: "members" (every admin and member
+    of the group sits) or the users who sit (the board). `corrects`: sealed minutes of the
+    group that these new minutes correct (`correction_text` says what)."""
     _require_admin(actor, group)
     title = _text(title, "title", required=True, limit=MAX_TITLE)
     if starts_at is None:
@@ -130,12 +149,15 @@ def create_meeting(
                               status=400, field="corrects")
         correction_text = _text(correction_text, "correction_text", required=True)
     agenda = _agenda(group, round=round, buckets=buckets, proposals=proposals, items=items)
+    named = _voters(group, voters)
     with transaction.atomic():
         meeting = Meeting.objects.create(
             group=group, title=title, starts_at=starts_at, place=_text(place, "place", limit=200),
             quorum_percent=_quorum(quorum_percent), notes=_text(notes, "notes"), created_by=actor,
-            corrects=corrects, correction_text=correction_text or "",
+            corrects=corrects, correction_text=correction_text or "", voters_are_members=named is None,
         )
+        if named:
+            meeting.named_voters.set(named)
         for row in agenda:
             row.meeting = meeting
         AgendaItem.objects.bulk_create(agenda)
@@ -157,7 +179,12 @@ def update_meeting(*, meeting: Meeting, actor: User | None, **fields) -> Meeting
             locked.quorum_percent = _quorum(fields["quorum_percent"])
         if "notes" in fields:
             locked.notes = _text(fields["notes"], "notes")
+        named = _voters(locked.group, fields["voters"]) if "voters" in fields else None
+        if "voters" in fields:
+            locked.voters_are_members = named is None
         locked.save()
+        if "voters" in fields:
+            locked.named_voters.set(named or [])
     return locked
 
 
@@ -189,6 +216,7 @@ def set_attendance(*, meeting: Meeting, actor: User | None, present, represented
     a voter carries at most the group's `max_proxies_per_voter`."""
     _require_admin(actor, meeting.group)
     group = meeting.group
+    sitting = set(selectors.voting_members(meeting).values_list("pk", flat=True))
     present = list(dict.fromkeys(present))
     represented = dict(represented)
     people = _memberships(group, present, "present")
@@ -201,11 +229,11 @@ def set_attendance(*, meeting: Meeting, actor: User | None, present, represented
     for giver, holder in represented.items():
         if giver == holder:
             raise DomainError("invalid_proxy", _("Nobody carries their own proxy."), status=400, field="represented")
-        if people[giver].role not in (Role.ADMIN, Role.MEMBER):
-            raise DomainError("invalid_proxy", _("%(name)s does not vote in this group: nobody represents them.")
+        if giver not in sitting:
+            raise DomainError("invalid_proxy", _("%(name)s does not vote at this meeting: nobody represents them.")
                               % {"name": people[giver].user.display_name}, status=400, field="represented")
-        if holder not in present:
-            raise DomainError("invalid_proxy", _("%(name)s carries a proxy and must be present.")
+        if holder not in present or holder not in sitting:
+            raise DomainError("invalid_proxy", _("%(name)s carries a proxy and must be present and vote at this meeting.")
                               % {"name": people[holder].user.display_name}, status=400, field="represented")
         carried[holder] = carried.get(holder, 0) + 1
     for holder, count in carried.items():

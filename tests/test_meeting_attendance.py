@@ -69,3 +69,23 @@ def test_one_voter_carries_at_most_the_groups_limit(group, admin_user, member, m
 def test_only_admins_record_the_attendance(group, admin_user, member, api):
     meeting = plan(group, admin_user)
     assert _put(api, member, meeting, {"present": [member_id(group, member)]}).status_code == 403
+
+
+def test_a_board_meeting_counts_its_quorum_against_the_board(group, admin_user, member, member2, api):
+    others = add_voters(group, 6)  # 9 voting members in the group, 3 on the board
+    response = api(admin_user).post("/api/groups/artefacts/meetings/", {
+        "title": "Conseil", "starts_at": "2099-03-12T18:30:00+01:00", "quorum_percent": 50,
+        "voters": [member_id(group, u) for u in (admin_user, member, member2)],
+    }, format="json")
+    assert response.status_code == 201, response.json()
+    meeting_id = response.json()["id"]
+    body = api(admin_user).put(f"/api/meetings/{meeting_id}/attendance/", {
+        "present": [member_id(group, admin_user), member_id(group, others[0])],
+        "represented": {str(member_id(group, member)): member_id(group, admin_user)},
+    }, format="json").json()
+    assert body["quorum"] == {"voters": 3, "present": 1, "represented": 1, "needed": 2, "met": True}
+    refused = api(admin_user).put(f"/api/meetings/{meeting_id}/attendance/", {
+        "present": [member_id(group, admin_user)],
+        "represented": {str(member_id(group, others[1])): member_id(group, admin_user)},
+    }, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_proxy"

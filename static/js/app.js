@@ -42,3 +42,10 @@ document.addEventListener("DOMContentLoaded", function () {
   kind.addEventListener("change", show);
   show();
 });
+// Projector mode: the arrow keys follow the links marked with data-key (unless typing).
+document.addEventListener("keydown", function (event) {
+  var tag = (event.target.tagName || "").toLowerCase();
+  if (tag === "input" || tag === "textarea" || tag === "select" || event.altKey || event.ctrlKey || event.metaKey) { return; }
+  var link = document.querySelector("a[data-key='" + event.key + "']");
+  if (link) { event.preventDefault(); window.location.href = link.href; }
+});
