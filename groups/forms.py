@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from groups.models import Group, Role
@@ -32,6 +33,18 @@ class GroupSettingsForm(forms.ModelForm):
     class Meta:
         model = Group
         fields = ["name", "description", "join_policy", "show_member_emails", "max_proxies_per_voter"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["max_proxies_per_voter"]
+        field.required = False
+        field.validators.append(MaxValueValidator(50))
+        field.widget.attrs.update({"min": 0, "max": 50})
+        field.help_text = _("How many other voters' proxies (pouvoirs) one voter may carry; 0 for none.")
+
+    def clean_max_proxies_per_voter(self):
+        value = self.cleaned_data.get("max_proxies_per_voter")
+        return self.instance.max_proxies_per_voter if value is None else value
 
 
 class JoinRequestForm(forms.Form):

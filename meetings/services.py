@@ -55,6 +55,15 @@ def _text(value: str, field: str, *, required: bool = False, limit: int = MAX_TE
     return value
 
 
+def _starts_at(value) -> datetime:
+    if value is None:
+        raise DomainError("invalid", _("Give the date and time of the meeting."), status=400, field="starts_at")
+    if not 2000 <= value.year <= 2199:
+        raise DomainError("invalid", _("A meeting takes place between the years 2000 and 2199."), status=400,
+                          field="starts_at")
+    return value
+
+
 def _quorum(value) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
         raise DomainError("invalid_quorum", _("The quorum is a percentage from 0 to 100."), status=400,
@@ -141,8 +150,7 @@ def create_meeting(
     group that these new minutes correct (`correction_text` says what)."""
     _require_admin(actor, group)
     title = _text(title, "title", required=True, limit=MAX_TITLE)
-    if starts_at is None:
-        raise DomainError("invalid", _("Give the date and time of the meeting."), status=400, field="starts_at")
+    starts_at = _starts_at(starts_at)
     if corrects is not None:
         if corrects.group_id != group.pk or corrects.sealed_at is None:
             raise DomainError("invalid_correction", _("Only sealed minutes of the group can be corrected."),
@@ -172,7 +180,7 @@ def update_meeting(*, meeting: Meeting, actor: User | None, **fields) -> Meeting
         if "title" in fields:
             locked.title = _text(fields["title"], "title", required=True, limit=MAX_TITLE)
         if fields.get("starts_at") is not None:
-            locked.starts_at = fields["starts_at"]
+            locked.starts_at = _starts_at(fields["starts_at"])
         if "place" in fields:
             locked.place = _text(fields["place"], "place", limit=200)
         if "quorum_percent" in fields:

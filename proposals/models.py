@@ -103,6 +103,15 @@ class Proposal(models.Model):
         return self.kind != self.Kind.PROPOSAL
 
     @property
+    def kind_label(self) -> str:
+        """The kind in a few words, for the minutes and the rules of the page."""
+        return {
+            self.Kind.PROPOSAL: _("Proposal"), self.Kind.SCORE: _("Score poll"),
+            self.Kind.RANKED_CHOICE: _("Ranked-choice poll"), self.Kind.DOT_VOTE: _("Dot vote"),
+            self.Kind.MEETING_TIME: _("Meeting-time poll"),
+        }[self.kind]
+
+    @property
     def outcome_label(self) -> str:
         """The outcome in words: a poll is decided (it has a winner) or has none."""
         if self.is_poll and self.outcome == self.Outcome.ADOPTED:

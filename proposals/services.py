@@ -59,6 +59,7 @@ MAX_LABEL = 200
 SCORE_MAX = (1, 10, 5)  # lowest, highest, default
 DOTS = (1, 100, 10)
 SLOT_LENGTH = timedelta(hours=2)
+SLOT_YEARS = (2000, 2199)
 
 
 # --- the rule -----------------------------------------------------------------------------
@@ -130,9 +131,15 @@ def _check_text(*, title: str, details: str) -> str:
     return title
 
 
+MAX_AHEAD = timedelta(days=3660)
+
+
 def _check_closes_at(closes_at: datetime | None, now: datetime) -> None:
     if closes_at is None or closes_at <= now:
         raise DomainError("invalid_closes_at", _("The closing time must be in the future."), status=400, field="closes_at")
+    if closes_at > now + MAX_AHEAD:
+        raise DomainError("invalid_closes_at", _("The closing time must be within ten years."), status=400,
+                          field="closes_at")
 
 
 def _check_bucket(bucket: Bucket | None, group: Group) -> None:
@@ -246,9 +253,13 @@ def _clean_options(kind: str, options, group: Group) -> list[dict]:
         if kind == Proposal.Kind.MEETING_TIME:
             if not isinstance(starts_at, datetime):
                 raise DomainError("invalid_options", _("Each slot needs a start time."), status=400, field="options")
+            if not SLOT_YEARS[0] <= starts_at.year <= SLOT_YEARS[1]:
+                raise DomainError("invalid_options", _("A slot is between the years 2000 and 2199."), status=400,
+                                  field="options")
             ends_at = ends_at if isinstance(ends_at, datetime) else starts_at + SLOT_LENGTH
-            if ends_at <= starts_at:
-                raise DomainError("invalid_options", _("A slot ends after it starts."), status=400, field="options")
+            if ends_at <= starts_at or ends_at - starts_at > timedelta(days=7):
+                raise DomainError("invalid_options", _("A slot ends after it starts, within a week."), status=400,
+                                  field="options")
             label = label or _slot_label(starts_at, ends_at, group)
         else:
             starts_at = ends_at = None

@@ -33,6 +33,8 @@ class World:
     draft_bucket: object
     comment: object
     proposal: object
+    proxy: object
+    meeting: object
     guideline: object
     other_guideline: object
     flag: object
@@ -70,6 +72,11 @@ def build_world() -> World:
         group=group, title="Buy a van", details="For **deliveries**", author=users["member"],
         closes_at=timezone.now() + timedelta(days=3), notify=False,
     )
+    proxy = proposal_services.give_proxy(proposal=proposal, giver=users["spare"], holder=users["colead"])
+    from meetings import services as meeting_services
+
+    meeting = meeting_services.create_meeting(group=group, actor=admin, title="Board meeting",
+                                              starts_at=timezone.now() + timedelta(days=2))
     guideline = flag_services.create_guideline(round=round_, actor=admin, title="Serves everyone")
     other_guideline = flag_services.create_guideline(round=round_, actor=admin, title="Realistic budget")
     flag = flag_services.raise_flag(bucket=bucket, guideline=guideline, actor=users["member"], comment="Too vague")
@@ -80,7 +87,7 @@ def build_world() -> World:
 
     return World(
         group=group, users=users, round=round_, bucket=bucket, other_bucket=other, draft_bucket=draft, comment=comment,
-        proposal=proposal, guideline=guideline, other_guideline=other_guideline, flag=flag, link=link, join_request=join_request,
+        proposal=proposal, proxy=proxy, meeting=meeting, guideline=guideline, other_guideline=other_guideline, flag=flag, link=link, join_request=join_request,
         spare=Membership.objects.get(group=group, user=users["spare"]),
         unsubscribe_token=unsubscribe_token(user=users["member"], kind="bucket_comment"),
     )
