@@ -1,7 +1,11 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
-RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/*
+# gettext for the catalogues; Pango, HarfBuzz's subsetter and DejaVu for WeasyPrint, which draws
+# the sealed minutes' PDF.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml ./
 RUN pip install --no-cache-dir --upgrade pip
 COPY . .
