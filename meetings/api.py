@@ -17,6 +17,13 @@ from groups.models import Membership, User
 from meetings import minutes, selectors, services
 from meetings.models import AgendaItem, Decision, Meeting
 
+MAX_ID = 2_147_483_647
+
+
+def _id(**kwargs):
+    """An id field: a whole number a database key can hold."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 def _person(user) -> dict | None:
     return None if user is None else {"id": user.pk, "name": user.display_name}
@@ -60,7 +67,8 @@ class SittingField(serializers.Field):
     def to_internal_value(self, data):
         if data == "members":
             return data
-        if isinstance(data, list) and all(isinstance(i, int) and not isinstance(i, bool) for i in data):
+        if isinstance(data, list) and all(isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID
+                                          for i in data):
             return data
         self.fail("invalid")
 
@@ -137,15 +145,15 @@ class MeetingCreateSerializer(serializers.Serializer):
     quorum_percent = serializers.IntegerField(required=False, default=50, min_value=0, max_value=100)
     voters = SittingField(required=False, default="members")
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
-    round = serializers.IntegerField(required=False, allow_null=True, default=None,
+    round = _id(required=False, allow_null=True, default=None,
                                      help_text="its buckets left to decide go on the agenda")
-    buckets = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True, default=None,
+    buckets = serializers.ListField(child=_id(), required=False, allow_null=True, default=None,
                                     max_length=100, help_text="buckets left to decide (default: all of them)")
-    proposals = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True,
+    proposals = serializers.ListField(child=_id(), required=False, allow_null=True,
                                       default=None, max_length=100, help_text="open proposals (default: all of them)")
     items = serializers.ListField(child=serializers.CharField(max_length=300), required=False, default=list,
                                   max_length=100, help_text="other items of the agenda")
-    corrects = serializers.IntegerField(required=False, allow_null=True, default=None,
+    corrects = _id(required=False, allow_null=True, default=None,
                                         help_text="the id of sealed minutes these correct")
     correction_text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
 
@@ -170,8 +178,8 @@ def _sitting(group, voters):
 
 
 class AttendanceSerializer(serializers.Serializer):
-    present = serializers.ListField(child=serializers.IntegerField(), max_length=10_000)
-    represented = serializers.DictField(child=serializers.IntegerField(), required=False, default=dict,
+    present = serializers.ListField(child=_id(), max_length=10_000)
+    represented = serializers.DictField(child=_id(), required=False, default=dict,
                                         help_text="{member id: member id of who carries their proxy}")
 
 
@@ -180,7 +188,7 @@ class DecisionInSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
     against = serializers.IntegerField(min_value=0, max_value=1_000_000)
     abstain = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False, default=0)
-    bucket = serializers.IntegerField(required=False, allow_null=True, default=None)
+    bucket = _id(required=False, allow_null=True, default=None)
     outcome = serializers.ChoiceField(choices=Decision.Outcome.choices)
 
 
@@ -203,11 +211,10 @@ def _detail(request, meeting, status_code=status.HTTP_200_OK):
 
 
 def _int_keys(mapping: dict) -> dict:
-    try:
-        return {int(k): v for k, v in mapping.items()}
-    except (TypeError, ValueError):
-        raise DomainError("unknown_member", _("Members are given by their ids."), status=400,
-                          field="represented") from None
+    keys = {k: int(k) if str(k).isdigit() and len(str(k)) <= 10 else None for k in mapping}
+    if any(v is None or not 1 <= v <= MAX_ID for v in keys.values()):
+        raise DomainError("unknown_member", _("Members are given by their ids."), status=400, field="represented")
+    return {keys[k]: v for k, v in mapping.items()}
 
 
 class MeetingList(GenericAPIView):

@@ -22,7 +22,7 @@ from buckets.models import Round
 from meetings import selectors
 from meetings.models import Meeting
 from proposals import selectors as proposal_selectors
-from proposals.models import Proposal
+from proposals.models import Proposal, Stance
 
 PREVIOUS_META = re.compile(r'<meta name="previous-sha256" content="([0-9a-f]*)">')
 
@@ -43,6 +43,10 @@ def _remote_decisions(group, since: datetime | None, until: datetime) -> list:
         proposals = proposals.filter(closed_at__gt=since)
     proposals = list(proposals.select_related("author").prefetch_related("options").order_by("closed_at", "pk"))
     tallies = proposal_selectors.tallies(proposals)
+    entered: dict[int, list] = {}
+    for stance in (Stance.objects.filter(proposal__in=proposals, is_latest=True).exclude(via="")
+                   .select_related("user", "cast_by").order_by("user__name", "user__email")):
+        entered.setdefault(stance.proposal_id, []).append(stance)
     rows = []
     for proposal in proposals:
         labels = {o.pk: o.label for o in proposal.options.all()}
@@ -50,7 +54,7 @@ def _remote_decisions(group, since: datetime | None, until: datetime) -> list:
         winner = labels.get(proposal.winner_id) if proposal.winner_id else None
         chosen = labels.get(proposal.chosen_option_id) if proposal.chosen_option_id else None
         rows.append({"proposal": proposal, "tally": tally, "winner": winner, "chosen": chosen,
-                     "results": tally.results})
+                     "results": tally.results, "entered": entered.get(proposal.pk, [])})
     return rows
 
 

@@ -18,6 +18,8 @@ from groups.models import Membership
 from proposals import calendar, exports, selectors, services
 from proposals.models import Proposal, ProposalComment, ProposalEvent, ProposalOption, Proxy, Stance
 
+MAX_ID = 2_147_483_647
+
 
 def _person(user) -> dict | None:
     if user is None:
@@ -300,7 +302,7 @@ class ProposalCreateSerializer(serializers.Serializer):
     quorum_percent = serializers.IntegerField(min_value=0, max_value=100, required=False, default=0)
     block_vetoes = serializers.BooleanField(required=False, default=True)
     results_hidden_until_close = serializers.BooleanField(required=False, default=False)
-    bucket = serializers.IntegerField(required=False, allow_null=True, default=None)
+    bucket = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
     kind = serializers.ChoiceField(choices=Proposal.Kind.choices, required=False)
     majority = _enum(Proposal.Majority.values)
     reason_required = _enum(Proposal.ReasonRequired.values)
@@ -333,14 +335,14 @@ class StanceSerializer(serializers.Serializer):
     ranking = BallotField(required=False, help_text="[option_id, ...] best first, each at most once")
     dots = BallotField(required=False, help_text="{option_id: n}, at most dots_per_voter in all")
     availability = BallotField(required=False, help_text='{option_id: "yes"|"maybe"|"no"}, every slot')
-    member = serializers.IntegerField(required=False, allow_null=True, default=None)
+    member = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
     via = serializers.ChoiceField(choices=["phone", "paper"], required=False, default="paper")
-    proxy_for = serializers.IntegerField(required=False, allow_null=True, default=None)
+    proxy_for = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID)
 
 
 class StatementSerializer(serializers.Serializer):
     statement = serializers.CharField(allow_blank=True, max_length=20_000)
-    chosen_option = serializers.IntegerField(required=False, allow_null=True, default=None,
+    chosen_option = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID,
                                              help_text="meeting_time: the slot chosen")
 
 
@@ -350,8 +352,9 @@ class ReschedulingSerializer(serializers.Serializer):
 
 
 class ProxyInSerializer(serializers.Serializer):
-    holder = serializers.IntegerField(help_text="the member id of the voter who carries the proxy")
-    giver = serializers.IntegerField(required=False, allow_null=True, default=None,
+    holder = serializers.IntegerField(min_value=1, max_value=MAX_ID,
+                                      help_text="the member id of the voter who carries the proxy")
+    giver = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=MAX_ID,
                                      help_text="admins: the member id of a voter whose paper proxy they record")
 
 

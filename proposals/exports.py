@@ -15,7 +15,7 @@ from proposals import selectors
 
 HEADER = [
     "id", "title", "opened", "closed", "voters", "voted", "agree", "abstain", "disagree", "block",
-    "outcome", "statement", "link",
+    "outcome", "statement", "link", "kind", "majority", "winner",
 ]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,6 +51,9 @@ def decision_rows(proposals):
             p.outcome or "",
             neutralise(p.statement),
             f"{settings.SITE_URL}/proposals/{p.pk}/",
+            p.kind,
+            p.majority,
+            neutralise(p.winner.label) if p.winner_id else "",
         ]
 
 

@@ -379,7 +379,7 @@ def proposals_of(*, group, status: str | None = None):
 def decisions(*, group, q: str = ""):
     """Closed proposals of the group, newest first; every word of `q` must appear in the
     title, the details or the outcome statement."""
-    qs = Proposal.objects.filter(group=group).exclude(closed_at=None).select_related("author", "group")
+    qs = Proposal.objects.filter(group=group).exclude(closed_at=None).select_related("author", "group", "winner")
     for word in (q or "").split()[:10]:
         qs = qs.filter(Q(title__icontains=word) | Q(details__icontains=word) | Q(statement__icontains=word))
     return qs.order_by("-closed_at", "-id")

@@ -131,14 +131,11 @@ def _check_text(*, title: str, details: str) -> str:
     return title
 
 
-MAX_AHEAD = timedelta(days=3660)
-
-
 def _check_closes_at(closes_at: datetime | None, now: datetime) -> None:
     if closes_at is None or closes_at <= now:
         raise DomainError("invalid_closes_at", _("The closing time must be in the future."), status=400, field="closes_at")
-    if closes_at > now + MAX_AHEAD:
-        raise DomainError("invalid_closes_at", _("The closing time must be within ten years."), status=400,
+    if closes_at.year > SLOT_YEARS[1]:
+        raise DomainError("invalid_closes_at", _("The closing time must be before the year 2200."), status=400,
                           field="closes_at")
 
 

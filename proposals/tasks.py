@@ -10,7 +10,7 @@ from proposals.models import Proposal
 
 
 def _proposal(proposal_id: int) -> Proposal | None:
-    return Proposal.objects.select_related("group", "author").filter(pk=proposal_id).first()
+    return Proposal.objects.select_related("group", "author", "winner").filter(pk=proposal_id).first()
 
 
 def _notify(proposal: Proposal, users, template: str, context: dict) -> int:
@@ -52,5 +52,6 @@ def notify_closed(proposal_id: int) -> int:
     if proposal is None or proposal.closed_at is None:
         return 0
     tally = selectors.frozen_tally(proposal)
+    winner = proposal.winner.label if proposal.winner_id else None
     people = User.objects.filter(memberships__group_id=proposal.group_id).order_by("pk")
-    return _notify(proposal, people, "proposals/email/closed", {"proposal": proposal, "tally": tally})
+    return _notify(proposal, people, "proposals/email/closed", {"proposal": proposal, "tally": tally, "winner": winner})

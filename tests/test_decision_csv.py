@@ -38,13 +38,14 @@ def test_one_row_a_proposal_with_its_counts(api, decided, member):
     header, row = _rows(response)
     assert header == [
         "id", "title", "opened", "closed", "voters", "voted", "agree", "abstain", "disagree", "block",
-        "outcome", "statement", "link",
+        "outcome", "statement", "link", "kind", "majority", "winner",
     ]
     record = dict(zip(header, row, strict=True))
     assert record["id"] == str(decided.pk)
     assert (record["voters"], record["voted"], record["agree"], record["block"]) == ("3", "2", "1", "1")
     assert record["outcome"] == "blocked"
     assert record["link"].endswith(f"/proposals/{decided.pk}/")
+    assert (record["kind"], record["majority"], record["winner"]) == ("proposal", "simple", "")
 
 
 def test_formulas_are_neutralised_and_accents_kept(api, decided, member):
@@ -56,7 +57,7 @@ def test_formulas_are_neutralised_and_accents_kept(api, decided, member):
 def test_semicolon_separator(api, decided, member):
     response = api(member).get("/api/groups/artefacts/decisions.csv?sep=semicolon")
     header, row = _rows(response, delimiter=";")
-    assert len(header) == len(row) == 13
+    assert len(header) == len(row) == 16
     assert row[11] == "'-1 vote; à revoir, “bloqué”"
 
 

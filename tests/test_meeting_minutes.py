@@ -24,7 +24,9 @@ def held(group, admin_user, member, member2):
     """A board meeting held: a bucket funded in the room, a remote vote closed before it."""
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
     remote = open_(group, admin_user, title="Change the bank", majority="two_thirds")
-    vote(remote, [(admin_user, "agree"), (member, "agree"), (member2, "disagree")])
+    vote(remote, [(admin_user, "agree"), (member, "agree")])
+    proposal_services.give_proxy(proposal=remote, giver=member2, holder=member)
+    proposal_services.set_stance(proposal=remote, user=member2, choice="disagree", cast_by=member, via="proxy")
     proposal_services.set_statement(proposal=close(remote), actor=admin_user, statement="The account moves in June.")
     meeting = plan(group, admin_user, title="Board meeting of March", place="Tours")
     attend(meeting, admin_user, group, [admin_user, member], represented={member2: member})
@@ -47,6 +49,7 @@ def test_the_sealed_minutes_hold_the_whole_record(held, admin_user, api):
         "Fund “Training” at the amount reached", "For: 2 — against: 1 — abstentions: 0.",
         "“Training” is funded at the amount reached, €160.00.",
         "Change the bank", "Agree: 2 — abstain: 0 — disagree: 1 — block: 0.", "The account moves in June.",
+        "Member2 (by proxy, cast by Member)",
         "Round 2026", "Website",
         "First minutes of the register.",
     ):

@@ -53,3 +53,19 @@ def test_the_number_of_dots_is_bounded(group, admin_user, api):
         "title": "X", "closes_at": "2099-01-01T12:00:00+01:00", "kind": "dot_vote", "dots_per_voter": 0,
         "options": [{"label": "A"}, {"label": "B"}]}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid_dots_per_voter"
+
+
+def test_the_decision_history_and_its_csv_name_the_winner(group, admin_user, member, api, client):
+    import csv
+    import io
+
+    poll = _poll(api, admin_user)
+    web = poll["options"][0]["id"]
+    api(member).put(f"/api/proposals/{poll['id']}/stance/", {"dots": {web: 3}}, format="json")
+    close(Proposal.objects.get(pk=poll["id"]))
+    rows = list(csv.DictReader(io.StringIO(
+        b"".join(api(member).get("/api/groups/artefacts/decisions.csv").streaming_content).decode("utf-8-sig"))))
+    assert (rows[0]["kind"], rows[0]["winner"], rows[0]["outcome"]) == ("dot_vote", "Website", "adopted")
+    client.force_login(member)
+    page = client.get("/g/artefacts/decisions/").content.decode()
+    assert "Decided" in page and "Website" in page
