@@ -16,7 +16,7 @@ api_patterns = [
     path("", include("buckets.api_urls")),
     path("", include("results.api_urls")),
     path("", include("proposals.api_urls")),
-    path("", include("buckets.flag_api_urls")),
+    path("", include("buckets.guidelines.api_urls")),
     path("", include("notifications.api_urls")),
 ]
 
@@ -35,6 +35,6 @@ urlpatterns = [
     path("", include("allocations.urls")),
     path("", include("results.urls")),
     path("", include("proposals.urls")),
-    path("", include("buckets.flag_urls")),
+    path("", include("buckets.guidelines.urls")),
     path("", include("notifications.urls")),
 ]
