@@ -16,10 +16,9 @@ from django.utils.translation import gettext as _
 from allocations.models import Envelope, LedgerEntry
 from allocations.services import _ledger
 from buckets.models import Phase, Round
-from cobudget.money import ZERO, parse_amount
+from cobudget.money import ZERO, format_money, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, User
 from groups.services import ImportError_
-from groups.templatetags.cobudget import format_money
 
 CHUNK = 1000
 

@@ -24,9 +24,8 @@ from buckets.models import Bucket, Phase, Round
 from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
 from cobudget import hotsql
 from cobudget.errors import DomainError
-from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
+from cobudget.money import MAX_AMOUNT, ZERO, format_money, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, Role, User
-from groups.templatetags.cobudget import format_money
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from buckets.models import Bucket, Round
 from buckets.services import require_admin
 from cobudget.errors import DomainError
-from groups.templatetags.cobudget import format_money
+from cobudget.money import format_money
 from proposals import services as proposal_services
 from results import tasks
 from results.selectors import HUNDRED, percent_of_min
