@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 
+from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from allocations import outbox
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
 from buckets import notices
 from buckets.models import Bucket, Phase, Round
@@ -275,11 +277,7 @@ def _tell_coleads_now() -> None:
     """Without a broker (development, tests: tasks run in-process) the co-leads hear of an
     allocation right after its commit; with one, the beat's sweep tells them within a minute
     (allocations.outbox), so that the request never talks to the broker."""
-    from cobudget.celery import app
-
-    if app.conf.task_always_eager:
-        from allocations import outbox
-
+    if current_app.conf.task_always_eager:  # the project's app (cobudget.celery), seen from below it
         outbox.tell_coleads()
 
 

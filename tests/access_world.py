@@ -76,7 +76,7 @@ def build_world() -> World:
     link = group_services.create_invite_link(group=group, actor=admin, role=Role.MEMBER)
     joiner = make_user("joiner@example.org")
     join_request = group_services.request_to_join(group=group, user=joiner, message="Hello")
-    from notifications.services import unsubscribe_token
+    from notifications.delivery import unsubscribe_token
 
     return World(
         group=group, users=users, round=round_, bucket=bucket, other_bucket=other, draft_bucket=draft, comment=comment,

@@ -83,7 +83,7 @@ def test_every_page_passes_axe(axe_page, live_server, group, admin_user, member,
 @pytest.mark.django_db(transaction=True)
 def test_the_unsubscribe_page_passes_axe_without_login(axe_page, live_server, member):
     page = axe_page
-    from notifications.services import unsubscribe_token
+    from notifications.delivery import unsubscribe_token
 
     page.goto(f"{live_server.url}/notifications/unsubscribe/{unsubscribe_token(user=member, kind='proposal')}/")
     assert violations(page) == []
