@@ -17,7 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from allocations.results import round_results
+from results.selectors import round_results
 from buckets.models import Round
 from meetings import selectors
 from meetings.models import Meeting

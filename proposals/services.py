@@ -35,7 +35,7 @@ from buckets import services as bucket_services
 from buckets.models import Bucket
 from cobudget.errors import DomainError
 from groups.models import Group, Membership, Role, User
-from proposals import ballots, counting, selectors
+from proposals import ballots, counting, selectors, tasks
 from proposals.models import (
     AnonymousBallot,
     AnonymousReason,
@@ -79,8 +79,6 @@ def compute_outcome(*, voters_count: int, counts: dict, quorum_percent: int, blo
 
 
 def _queue(task_name: str, proposal_id):
-    from proposals import tasks
-
     task = getattr(tasks, task_name)
 
     def send():

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from allocations import closing
+from results import services as closing
 from buckets.models import Bucket
 from meetings import services
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding, pass_deadline
