@@ -27,7 +27,8 @@ def test_the_secretary_runs_the_meeting_and_seals_the_minutes(page, live_server,
     page.select_option(f"#px-{member_id(group, member2)}", str(member_id(group, member)))
     page.get_by_role("button", name="Save the attendance").click()
     expect(page.get_by_text("The attendance is saved.")).to_be_visible()
-    expect(page.locator("#meeting-quorum")).to_contain_text("3 of 3 voting members present or represented")
+    expect(page.locator("#meeting-quorum")).to_contain_text(
+        "3 of 3 voting members present or represented (present: 2, represented: 1)")
 
     page.get_by_role("link", name="Run the meeting on the projector").click()
     page.set_viewport_size({"width": 1280, "height": 720})

@@ -53,7 +53,7 @@ def bar_width(value, widest) -> str:
 
 @register.filter
 def get_item(mapping, key):
-    if mapping is None:
+    if not isinstance(mapping, dict):
         return None
     return mapping.get(key, mapping.get(str(key)))
 
