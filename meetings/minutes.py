@@ -17,12 +17,12 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from results.selectors import round_results
 from buckets.models import Round
 from meetings import selectors
 from meetings.models import Meeting
 from proposals import selectors as proposal_selectors
 from proposals.models import Proposal, Stance
+from results.selectors import round_results
 
 PREVIOUS_META = re.compile(r'<meta name="previous-sha256" content="([0-9a-f]*)">')
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from results import services as closing
 from buckets.models import Bucket
 from meetings import services
+from results import services as closing
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding, pass_deadline
 from tests.proposal_helpers import member_id
 
