@@ -62,3 +62,15 @@ def test_a_missing_number_is_found(register):
 def test_an_unknown_group_is_an_error():
     with pytest.raises(CommandError, match="no group"):
         call_command("verify_minutes", "nope")
+
+
+def test_the_django_admin_cannot_edit_sealed_minutes(register, admin_user, client):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    sealed = register[0]
+    page = client.get(f"/admin/meetings/meeting/{sealed.pk}/change/").content.decode()
+    assert sealed.sha256 in page and 'name="minutes_html"' not in page and 'name="title"' not in page
+    client.post(f"/admin/meetings/meeting/{sealed.pk}/change/", {"title": "Changed"})
+    assert Meeting.objects.get(pk=sealed.pk).title == "January board"
+    call_command("verify_minutes", "artefacts")
