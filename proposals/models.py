@@ -204,8 +204,14 @@ class ProposalComment(models.Model):
 class AnonymousBallot(models.Model):
     """The secret ballots of a proposal, counted: how many ballots had exactly this content
     (canonical JSON: {"choice": "agree"} or a poll's data). No voter, no time, no per-ballot
-    row, so nothing joins a ballot to the Stance that says who voted."""
+    row, so nothing joins a ballot to the Stance that says who voted. A plain proposal's four
+    counters exist from its opening, so that the first ballot of a choice leaves no trace.
 
+    Someone who can query the database itself (its system columns, the time of each write)
+    is out of this reach; every reader of the application's data is not."""
+
+    # A random id: the order in which different ballots first appeared is not kept either.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="anonymous_ballots")
     content = models.TextField()
     count = models.PositiveIntegerField(default=0)

@@ -334,9 +334,17 @@ def open_proposal(
             proposal.named_voters.set(named)
         if cleaned_options:
             _write_options(proposal, cleaned_options)
+        _prepare_secret_ballot(proposal)
         if notify:
             _queue("notify_opened", proposal.pk)
     return proposal
+
+
+def _prepare_secret_ballot(proposal: Proposal) -> None:
+    """A secret plain proposal counts its four choices from the start (see AnonymousBallot)."""
+    if proposal.anonymous and proposal.kind == Proposal.Kind.PROPOSAL:
+        for choice in ballots.CHOICES:
+            AnonymousBallot.objects.get_or_create(proposal=proposal, content=ballots.canonical(choice, None))
 
 
 def open_proposals(
@@ -433,6 +441,7 @@ def edit_proposal(*, proposal: Proposal, actor: User | None, now: datetime | Non
             locked.named_voters.set(named)
         if options is not None:
             _write_options(locked, options)
+        _prepare_secret_ballot(locked)
     return locked
 
 
@@ -488,6 +497,11 @@ def reopen_proposal(*, proposal: Proposal, actor: User | None, closes_at: dateti
             raise DomainError("proposal_open", _("This proposal is still open: extend it instead."))
         if now - locked.closed_at > REOPEN_WITHIN:
             raise DomainError("reopen_too_late", _("A proposal can be reopened only within 30 days of its close."))
+        if locked.anonymous:
+            raise DomainError("secret_ballot_final", _(
+                "A secret ballot cannot be reopened: the counts published at its close would tell what the "
+                "voters after it chose. Open a new vote."
+            ))
         if locked.settles_bucket and locked.bucket_id is not None:
             raise DomainError("proposal_settled_bucket", _(
                 "This vote decided a bucket's funding: it cannot be reopened. The board may decide again in a meeting."

@@ -209,7 +209,7 @@ def proposal_detail(request, pk):
             "comment_form": CommentForm(),
             "statement_form": StatementForm(initial={"statement": proposal.statement}),
             "can_edit": can_manage and is_open and not Stance.objects.filter(proposal=proposal).exists(),
-            "can_reopen": is_admin and not is_open and not proposal.settles_bucket
+            "can_reopen": is_admin and not is_open and not proposal.settles_bucket and not proposal.anonymous
             and now - proposal.closed_at <= services.REOPEN_WITHIN,
             "reschedule_form": RescheduleForm(initial={
                 "closes_at": timezone.localtime(max(proposal.closes_at, now) + timedelta(days=2)).replace(second=0, microsecond=0)

@@ -29,7 +29,8 @@ def test_nothing_stored_with_a_voter_says_what_they_chose(secret):
     assert all(s["choice"] == "" and s["data"] is None and s["reason"] == "" for s in stances)
     # the ballots are counts by content, the reasons rows with a random id: no user, no time
     assert sorted(AnonymousBallot.objects.values_list("content", "count")) == [
-        ('{"choice":"agree"}', 2), ('{"choice":"disagree"}', 1)]
+        ('{"choice":"abstain"}', 0), ('{"choice":"agree"}', 2), ('{"choice":"block"}', 0),
+        ('{"choice":"disagree"}', 1)]
     for model in (AnonymousBallot, AnonymousReason):
         names = {f.name for f in model._meta.get_fields()}
         assert not names & {"user", "voter", "created_at", "cast_by"}, model
@@ -106,3 +107,18 @@ def test_a_secret_poll_counts_its_ballots_too(group, admin_user, api):
     closed = close(Proposal.objects.get(pk=proposal_id))
     assert closed.winner_id == garden
     assert not Stance.objects.filter(proposal_id=proposal_id).exclude(data=None).exists()
+
+
+def test_the_four_counters_exist_before_anyone_votes(group, admin_user):
+    """Otherwise the counter a first ballot creates would tell what the first voter chose."""
+    proposal = open_(group, admin_user, anonymous=True)
+    assert sorted(AnonymousBallot.objects.filter(proposal=proposal).values_list("content", "count")) == [
+        ('{"choice":"abstain"}', 0), ('{"choice":"agree"}', 0), ('{"choice":"block"}', 0),
+        ('{"choice":"disagree"}', 0)]
+
+
+def test_a_closed_secret_ballot_is_not_reopened(secret, admin_user, api):
+    close(secret)
+    response = api(admin_user).post(f"/api/proposals/{secret.pk}/reopen/", {
+        "closes_at": "2099-01-01T10:00:00+01:00", "reason": "One more voter"}, format="json")
+    assert response.status_code == 409 and response.json()["code"] == "secret_ballot_final"
