@@ -273,8 +273,9 @@ def record_decision(
     bucket: Bucket | None = None,
     now: datetime | None = None,
 ) -> Decision:
-    """A decision taken in the room, with its show of hands. The votes cannot exceed the
-    voters present or represented. On a bucket left to decide, `adopted` funds it at the
+    """A decision taken in the room, with its show of hands, once the quorum is reached (a
+    meeting without it cannot decide, as statutes say). The votes cannot exceed the voters
+    present or represented. On a bucket left to decide, `adopted` funds it at the
     amount reached and `rejected` leaves it unfunded, in the same transaction."""
     _require_admin(actor, meeting.group)
     counts = {"for": votes_for, "against": votes_against, "abstain": votes_abstain}
@@ -296,6 +297,10 @@ def record_decision(
         quorum = selectors.quorum_of(locked)
         if quorum.taking_part == 0:
             raise DomainError("no_attendance", _("Record who is present first: the votes are checked against it."))
+        if not quorum.met:
+            raise DomainError("meeting_no_quorum", _(
+                "The quorum is not reached (%(taking)s of the %(needed)s needed): the meeting cannot decide."
+            ) % {"taking": quorum.taking_part, "needed": quorum.needed})
         if sum(counts.values()) > quorum.taking_part:
             raise DomainError("invalid_counts", _(
                 "%(votes)s votes, but only %(n)s voters are present or represented."

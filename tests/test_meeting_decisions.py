@@ -81,3 +81,12 @@ def test_bad_decisions_are_refused(group, admin_user, api, body):
     response = api(admin_user).post(f"/api/meetings/{meeting.pk}/decisions/", {"against": 0, **body}, format="json")
     assert response.status_code == 400
     assert not Decision.objects.exists()
+
+
+def test_without_the_quorum_the_meeting_cannot_decide(group, admin_user, member, member2, api):
+    meeting = plan(group, admin_user, quorum_percent=100)
+    attend(meeting, admin_user, group, [admin_user, member])
+    response = _decide(api, admin_user, meeting, title="Adopt the budget", outcome="adopted", **{"for": 2})
+    assert response.status_code == 409 and response.json()["code"] == "meeting_no_quorum"
+    assert "2 of the 3 needed" in response.json()["detail"]
+    assert not Decision.objects.exists()
