@@ -41,6 +41,13 @@ def proposal_list(request, slug):
     )
 
 
+def _form_field(form, exc) -> str | None:
+    """The form field a service's refusal belongs to (a meeting-time poll's options are its slots)."""
+    if exc.field == "options" and form.cleaned_data.get("kind") == "meeting_time":
+        return "slot_1"
+    return exc.field if exc.field in form.fields else None
+
+
 @login_required
 def proposal_new(request, slug):
     group, membership = group_selectors.get_group_for(request.user, slug)
@@ -53,7 +60,7 @@ def proposal_new(request, slug):
         try:
             proposal = services.open_proposal(group=group, author=request.user, **form.service_values())
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.detail))
+            form.add_error(_form_field(form, exc), str(exc.detail))
         else:
             messages.success(request, _("The proposal is open; its voters are told."))
             return redirect("proposal", pk=proposal.pk)
@@ -78,7 +85,7 @@ def proposal_edit(request, pk):
             if exc.code in ("proposal_has_stances", "proposal_closed"):
                 messages.error(request, str(exc.detail))
                 return redirect("proposal", pk=pk)
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc.detail))
+            form.add_error(_form_field(form, exc), str(exc.detail))
         else:
             messages.success(request, _("The proposal is saved."))
             return redirect("proposal", pk=pk)

@@ -124,3 +124,28 @@ def test_a_vote_that_settled_a_bucket_cannot_be_reopened(group, admin_user):
         services.reopen_proposal(proposal=proposal, actor=admin_user, closes_at=timezone.now() + timedelta(days=1),
                                  reason="Again")
     assert refused.value.code == "proposal_settled_bucket"
+
+
+def test_the_edit_page_works_until_the_first_stance(client, group, admin_user, member):
+    from django.contrib.messages import get_messages
+
+    proposal = open_(group, member)
+    client.force_login(member)
+    form = client.get(f"/proposals/{proposal.pk}/edit/").content.decode()
+    assert 'value="Buy a 3D printer"' in form
+    closes = timezone.localtime(proposal.closes_at).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/proposals/{proposal.pk}/edit/", {
+        "title": "Buy two 3D printers", "closes_at": closes, "voters": "members", "quorum_percent": "10",
+        "majority": "three_quarters", "kind": "proposal", "block_vetoes": "on",
+    })
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert (proposal.title, proposal.majority, proposal.quorum_percent) == ("Buy two 3D printers", "three_quarters", 10)
+    vote(proposal, [(admin_user, "agree")])
+    response = client.post(f"/proposals/{proposal.pk}/edit/", {
+        "title": "Buy three", "closes_at": closes, "voters": "members", "quorum_percent": "10", "kind": "proposal",
+    })
+    assert response.status_code == 302
+    assert any("can no longer be edited" in str(m) for m in get_messages(response.wsgi_request))
+    proposal.refresh_from_db()
+    assert proposal.title == "Buy two 3D printers"

@@ -111,3 +111,22 @@ def test_a_member_cannot_close_someone_elses_proposal(client, proposal, member):
     client.post(f"/proposals/{proposal.pk}/close/")
     proposal.refresh_from_db()
     assert proposal.closed_at is None
+
+
+def test_a_poll_is_opened_from_the_form_and_its_errors_are_shown_where_they_belong(client, group, member):
+    from proposals.models import Proposal
+
+    client.force_login(member)
+    closes = (timezone.localtime() + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
+    html = client.post("/g/artefacts/proposals/new/", {
+        "title": "When do we meet?", "closes_at": closes, "voters": "members", "quorum_percent": "0",
+        "kind": "meeting_time", "slot_1": "2099-03-10T18:00",
+    }).content.decode()
+    assert "Give from 2 to 20 options." in html.split('name="slot_1"')[1][:600]
+    response = client.post("/g/artefacts/proposals/new/", {
+        "title": "Which project first?", "closes_at": closes, "voters": "members", "quorum_percent": "0",
+        "kind": "ranked_choice", "options": "Garden\nBikes\n\nSolar roof",
+    })
+    poll = Proposal.objects.get(title="Which project first?")
+    assert response.status_code == 302 and poll.kind == "ranked_choice"
+    assert list(poll.options.values_list("label", flat=True)) == ["Garden", "Bikes", "Solar roof"]
