@@ -1,6 +1,8 @@
 """The round page (live cards and my envelope), the bucket page with its allocation form,
 and the admins' pages: publish, envelopes table, top-up, paper forms, withdraw and merge."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -81,13 +83,18 @@ def _live_context(request, round, membership):
     sort = request.GET.get("sort", "newest")
     if sort not in dict(SORT_CHOICES):
         sort = "newest"
-    cards = selectors.round_cards(round=round, user=request.user, membership=membership, sort=sort)
+    q, tag = request.GET.get("q", "").strip()[:200], request.GET.get("tag", "").strip()[:50]
+    cards = selectors.round_cards(round=round, user=request.user, membership=membership, sort=sort, q=q, tag=tag)
     return {
         "round": round,
         "membership": membership,
         "envelope": selectors.envelope_of(round=round, user=request.user),
         "buckets": _present_cards(cards, round.currency),
         "sort": sort,
+        "q": q,
+        "tag": tag,
+        # What the live part polls with, so that a search or a filter survives each refresh.
+        "live_query": urlencode({k: v for k, v in (("sort", sort), ("q", q), ("tag", tag)) if v}),
     }
 
 
@@ -102,6 +109,7 @@ def round_page(request, pk):
         "timeline": phase_timeline(round),
         "totals": selectors.round_totals(round),
         "sort_choices": SORT_CHOICES,
+        "round_tags": selectors.round_tags(round),
     })
     return render(request, "allocations/round.html", context)
 

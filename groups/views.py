@@ -50,7 +50,8 @@ def group_create(request):
 @login_required
 def members(request, slug):
     group, membership = _admin_group(request, slug)
-    page = Paginator(selectors.members_of(group), 100).get_page(request.GET.get("page"))
+    q = request.GET.get("q", "").strip()[:200]
+    page = Paginator(selectors.members_of(group, q=q, search_emails=True), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "groups/members.html",
@@ -58,6 +59,7 @@ def members(request, slug):
             "group": group,
             "membership": membership,
             "page": page,
+            "q": q,
             "invite_form": InviteForm(),
             "import_form": ImportForm(),
             "roles": Role.choices,

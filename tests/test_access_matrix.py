@@ -99,6 +99,8 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "comment-delete": {"POST": ('login', 404, 404, 'ok', 404, 404, 404)},
     "round": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
     "round-cards": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
+    # The allocation sheet: a refused sheet is shown again with the line at fault (200).
+    "round-allocate": {"GET": ('login', 404, 200, 200, 200, 200, 200), "POST": ('login', 404, 200, 'ok', 'ok', 200, 'ok')},
     "round-publish": {"POST": ('login', 404, 404, 404, 404, 404, 'refused')},
     "round-topup": {"POST": ('login', 404, 404, 404, 404, 404, 'refused')},
     "round-envelopes": {"GET": ('login', 404, 404, 404, 404, 200, 200), "POST": ('login', 404, 404, 404, 404, 404, 'ok')},
@@ -167,6 +169,7 @@ BODIES = {
     ("comment-edit", "POST"): lambda w: {"body": "Edited"},
     ("round-topup", "POST"): lambda w: {"amount": "0.00"},
     ("bucket-allocate", "POST"): lambda w: {"amount": "10.00"},
+    ("round-allocate", "POST"): lambda w: {f"amount-{w.bucket.pk}": "10.00"},
     ("bucket-merge", "POST"): lambda w: {"into": w.other_bucket.pk},
     ("proposal-stance", "POST"): lambda w: {"choice": "agree"},
     ("proposal-outcome", "POST"): lambda w: {"statement": "Done"},
