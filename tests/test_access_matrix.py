@@ -87,7 +87,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "group-link-revoke": {"POST": ('login', 404, 404, 404, 404, 404, 'ok')},
     "group-join": {"GET": ('login', 200, 'ok', 'ok', 'ok', 'ok', 'ok'), "POST": ('login', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
     "group-request-decide": {"POST": ('login', 404, 404, 404, 404, 404, 'ok')},
-    "join-link": {"GET": ('login', 200, 200, 200, 200, 200, 200), "POST": ('login', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
+    # Anyone with the link may see it; without an account, the form to create one (an empty
+    # one is refused on the page: 200); members of the group are sent to it.
+    "join-link": {"GET": (200, 200, 'ok', 'ok', 'ok', 'ok', 'ok'), "POST": (200, 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
+    "invitation-welcome": {"GET": (404, 404, 404, 404, 404, 404, 404), "POST": (404, 404, 404, 404, 404, 404, 404)},
     "group": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
     "round-new": {"GET": ('login', 404, 404, 404, 404, 404, 200), "POST": ('login', 404, 404, 404, 404, 404, 200)},
     "round-edit": {"GET": ('login', 404, 404, 404, 404, 404, 200), "POST": ('login', 404, 404, 404, 404, 404, 200)},

@@ -54,7 +54,7 @@ def test_the_round_page_finds_buckets_accents_aside_and_filters_by_tag(client, g
     assert f"bucket-card-{coop.pk}" in html and f"bucket-card-{bikes.pk}" not in html
     assert "1 bucket found" in html
     # The live part keeps the search between two refreshes.
-    assert 'hx-get="/rounds/%d/cards/?sort=newest&amp;q=fete+cooperative"' % round.pk in html
+    assert f'hx-get="/rounds/{round.pk}/cards/?sort=newest&amp;q=fete+cooperative"' in html
     html = client.get(f"/rounds/{round.pk}/", {"tag": "Matériel"}).content.decode()
     assert f"bucket-card-{bikes.pk}" in html and f"bucket-card-{coop.pk}" not in html
     html = client.get(f"/rounds/{round.pk}/cards/", {"q": "velo"}).content.decode()
