@@ -16,6 +16,7 @@ from buckets import notices
 from buckets.models import Bucket, BudgetItem, Comment, Phase, Round, Tag
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
+from cobudget.search import display_name, same_words
 from groups.models import Group, Membership, Role, User
 from groups.selectors import membership_of
 
@@ -169,20 +170,48 @@ def update_round(*, round: Round, actor: User | None, **fields) -> Round:
 # --- buckets ----------------------------------------------------------------------------------
 
 
+def _colead_error(detail) -> DomainError:
+    return DomainError("unknown_colead", detail, status=400, field="coleads")
+
+
+def _resolve_one_colead(group: Group, item) -> User:
+    """A co-lead given as a User, a member id (the `id` of the members list, as an int or
+    digits), an e-mail address, or a member's name (accents and case aside; it must name one
+    person only): members may not see each other's addresses, so they name co-leads."""
+    members = Membership.objects.filter(group=group).select_related("user")
+    if isinstance(item, User):
+        membership = members.filter(user=item).first()
+        if membership is None:
+            raise _colead_error(_("%(name)s is not a member of this group.") % {"name": item.display_name})
+        return item
+    text = str(item).strip()
+    if isinstance(item, int) or text.isdigit():
+        member_id = int(text) if len(text) <= 18 else 0  # beyond a bigint is no one's id
+        membership = members.filter(pk=member_id).first() if member_id > 0 else None
+        if membership is None:
+            raise _colead_error(_("No member of this group has the id %(id)s.") % {"id": text[:20]})
+        return membership.user
+    if "@" in text:
+        membership = members.filter(user__email__iexact=text).first()
+        if membership is None:
+            raise _colead_error(_("%(email)s is not a member of this group.") % {"email": text[:100]})
+        return membership.user
+    found = list(members.filter(same_words(display_name("user__"), text))[:2])
+    if not found:
+        raise _colead_error(_("Nobody in this group is called “%(name)s”: choose a co-lead from the list.")
+                            % {"name": text[:100]})
+    if len(found) > 1:
+        raise _colead_error(_("Several members are called “%(name)s”: choose the right one from the list.")
+                            % {"name": text[:100]})
+    return found[0].user
+
+
 def _resolve_coleads(group: Group, coleads: Iterable) -> list[User]:
     users: list[User] = []
     for item in coleads or ():
-        if isinstance(item, User):
-            user = item
-        else:
-            email = str(item).strip().lower()
-            user = User.objects.filter(email__iexact=email, memberships__group=group).first()
-            if user is None:
-                raise DomainError("unknown_colead", _("%(email)s is not a member of this group.") % {"email": email[:100]},
-                                  status=400, field="coleads")
-        if not Membership.objects.filter(group=group, user=user).exists():
-            raise DomainError("unknown_colead", _("%(email)s is not a member of this group.") % {"email": user.email},
-                              status=400, field="coleads")
+        if not isinstance(item, User | int) and not str(item).strip():
+            continue
+        user = _resolve_one_colead(group, item)
         if user not in users:
             users.append(user)
     return users

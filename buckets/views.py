@@ -82,15 +82,17 @@ def bucket_new(request, pk):
     if membership.role == Role.ACCOUNTANT:
         raise Http404
     form = BucketForm(request.POST or None)
+    ticked = request.POST.getlist("colead_ids")
     if request.method == "POST" and form.is_valid():
         try:
-            bucket = services.create_bucket(round=round, actor=request.user, **form.service_fields())
+            bucket = services.create_bucket(round=round, actor=request.user, **form.service_fields(ticked))
         except DomainError as exc:
             _apply_error(form, exc)
         else:
             messages.success(request, _("Your bucket is saved as a draft. Publish it when its co-leads are ready."))
             return redirect("bucket", pk=bucket.pk)
-    return render(request, "buckets/bucket_form.html", {"form": form, "round": round, "bucket": None})
+    chosen = selectors.colead_picker(group=round.group, creator=request.user, membership_ids=ticked)
+    return render(request, "buckets/bucket_form.html", {"form": form, "round": round, "bucket": None, "chosen": chosen})
 
 
 @login_required
@@ -99,16 +101,15 @@ def bucket_edit(request, pk):
     if not services.is_colead_or_admin(request.user, bucket):
         raise Http404
     items = list(bucket.budget_items.all())
-    # Co-leads are listed by e-mail only to those who may see addresses (and each their own);
-    # the others read display names, which the form takes back as "keep this co-lead".
+    # The co-leads are ticked boxes (by name, never by address); more are added by name.
     initial = {
         "title": bucket.title, "summary": bucket.summary, "description": bucket.description,
-        "coleads": ", ".join(label for _user, label in selectors.coleads_as_shown(bucket, request.user, _membership)),
         "tags": ", ".join(bucket.tags.values_list("name", flat=True)),
     }
     form = BucketForm(request.POST or None, initial=initial, items=items)
+    ticked = request.POST.getlist("colead_ids")
     if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
+        fields = form.service_fields(ticked)
         fields["coleads"] = selectors.coleads_sent_back(bucket, request.user, _membership, fields["coleads"])
         try:
             services.update_bucket(bucket=bucket, actor=request.user, **fields)
@@ -117,7 +118,13 @@ def bucket_edit(request, pk):
         else:
             messages.success(request, _("The bucket is saved."))
             return redirect("bucket", pk=bucket.pk)
-    return render(request, "buckets/bucket_form.html", {"form": form, "round": bucket.round, "bucket": bucket})
+    if request.method == "POST":
+        chosen = selectors.colead_picker(group=bucket.round.group, creator=bucket.created_by, membership_ids=ticked)
+    else:
+        chosen = selectors.colead_picker(group=bucket.round.group, creator=bucket.created_by,
+                                         user_ids=bucket.coleads.values_list("pk", flat=True))
+    return render(request, "buckets/bucket_form.html",
+                  {"form": form, "round": bucket.round, "bucket": bucket, "chosen": chosen})
 
 
 @login_required

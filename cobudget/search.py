@@ -18,7 +18,7 @@ from functools import cmp_to_key
 
 from django.db.models import CharField, F, Func, Q, TextField, Value
 from django.db.models.functions import Coalesce, Collate, NullIf, StrIndex, Substr
-from django.db.models.lookups import Contains
+from django.db.models.lookups import Contains, Exact
 
 COLLATION = "cobudget_fr"
 MAX_WORDS = 10
@@ -72,6 +72,11 @@ def word_filter(word: str, fields: list) -> Q:
     for field in fields:
         condition |= Q(Contains(Fold(F(field) if isinstance(field, str) else field), needle))
     return condition
+
+
+def same_words(expression, text: str) -> Q:
+    """`expression` equals `text`, accents, case and spaces around aside (a name typed by hand)."""
+    return Q(Exact(Fold(expression), Fold(Value(" ".join(text.split()), output_field=CharField()))))
 
 
 def matching(queryset, q: str | None, fields: list):
