@@ -25,7 +25,7 @@ from cobudget.money import parse_amount
 from cobudget.pages import perform
 from groups.models import ENVELOPE_ROLES, Membership, Role
 from groups.selectors import members_of
-from groups.templatetags.cobudget import money_formatter, percent_formatter
+from groups.templatetags.cobudget import money_formatter, percent_formatter, percent_of
 
 SORT_CHOICES = [
     ("newest", gettext_lazy("newest")),
@@ -68,6 +68,8 @@ def _present_cards(cards, currency: str) -> list[dict]:
             "funded": "funded" if card.min_goal and card.total >= card.min_goal else "",
             "value": f"{card.total:f}",
             "max": f"{card.max_goal:f}" if card.max_goal else "1",
+            # Where the minimum sits on the bar (which is scaled to the maximum).
+            "marker": f"{percent_of(card.min_goal, card.max_goal):f}" if 0 < card.min_goal < card.max_goal else "",
             "total": total,
             "funding": mark_safe(funding % {"total": total, "min": least, "max": most}),
             "of_min": mark_safe(of_min % {"min": least, "pct": escape(percent(card.percent_of_min))}),
@@ -106,7 +108,7 @@ def round_page(request, pk):
         "is_admin": membership.role == Role.ADMIN,
         "can_read_all": membership.role in (Role.ADMIN, Role.ACCOUNTANT),
         "can_propose": membership.role != Role.ACCOUNTANT and round.accepts_new_buckets,
-        "timeline": phase_timeline(round),
+        "timeline": phase_timeline(round, admin=membership.role == Role.ADMIN),
         "totals": selectors.round_totals(round),
         "sort_choices": SORT_CHOICES,
         "round_tags": selectors.round_tags(round),

@@ -79,7 +79,10 @@ class Round(models.Model):
 
     @property
     def phase_label(self) -> str:
-        return Phase(self.phase).label
+        phase = self.phase
+        if phase == Phase.DRAFT and self.published_at is not None:
+            return _("Upcoming")  # published ahead of its dates: members see it coming, not a draft
+        return Phase(phase).label
 
     @property
     def accepts_new_buckets(self) -> bool:

@@ -23,8 +23,9 @@ def _apply_error(form, exc: DomainError):
     form.add_error(field, str(exc.detail))
 
 
-def phase_timeline(round):
-    """The phases in order, with their dates, the current one marked."""
+def phase_timeline(round, *, admin: bool = False):
+    """The phases in order, with their dates, the current one marked. The draft is the admins'
+    affair: members never see it in the strip."""
     current = round.phase
     steps = [
         (Phase.DRAFT, None),
@@ -34,6 +35,8 @@ def phase_timeline(round):
     ]
     if round.kind == round.Kind.PERMANENT:
         steps = steps[:1] + [(Phase.FUNDING, round.published_at)]
+    if not admin:
+        steps = steps[1:]
     return [{"phase": p, "label": p.label, "at": at, "current": p == current} for p, at in steps]
 
 
@@ -73,7 +76,7 @@ def round_edit(request, pk):
             messages.success(request, _("The round is saved."))
             return redirect("round", pk=round.pk)
     return render(request, "buckets/round_form.html",
-                  {"form": form, "group": round.group, "round": round, "timeline": phase_timeline(round)})
+                  {"form": form, "group": round.group, "round": round, "timeline": phase_timeline(round, admin=True)})
 
 
 @login_required

@@ -4,7 +4,9 @@ from decimal import ROUND_DOWN, Decimal
 
 from django import template
 from django.utils import formats, numberformat, translation
+from django.utils.html import format_html
 
+from cobudget.dates import format_when
 from cobudget.markdown import render_markdown
 from cobudget.money import CURRENCY_SYMBOLS, places_for
 
@@ -102,3 +104,12 @@ def percent_of(part, whole):
     if whole <= 0:
         return Decimal(0)
     return (part * 100 / whole).quantize(Decimal("0.1"))
+
+
+@register.simple_tag
+def when(value, group=None, style="datetime"):
+    """<time> for `value` in `group`'s time zone, in one of cobudget.dates.STYLES:
+    {% when round.funding_closes_at round.group %}, {% when proposal.closed_at group "date" %}."""
+    if value is None:
+        return ""
+    return format_html('<time datetime="{}">{}</time>', value.isoformat(), format_when(value, style, group))
