@@ -187,6 +187,19 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
 
 
+class Follow(models.Model):
+    """Someone who asked to be told of a bucket's comments and funding (buckets/notices.py)."""
+
+    bucket = models.ForeignKey(Bucket, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_buckets")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [models.UniqueConstraint(fields=["bucket", "user"], name="one_follow_per_person_and_bucket")]
+
+
 class Guideline(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="guidelines")
     title = models.CharField(_("title"), max_length=200)

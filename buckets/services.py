@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buckets import notices
-from buckets.models import Bucket, BudgetItem, Comment, Phase, Round, Tag
+from buckets.models import Bucket, BudgetItem, Comment, Follow, Phase, Round, Tag
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
 from cobudget.search import display_name, same_words
@@ -348,6 +348,21 @@ def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
         bucket.published_at = timezone.now()
         bucket.save(update_fields=["status", "published_at", "updated_at"])
     return bucket
+
+
+# --- following ------------------------------------------------------------------------------
+
+
+def set_following(*, bucket: Bucket, user: User, follow: bool) -> bool:
+    """Follow a bucket (be told of its comments and funding) or stop; returns whether the person
+    follows it now. Only people of the group follow its buckets."""
+    if membership_of(user, bucket.round.group) is None:
+        raise DomainError("forbidden", _("Only people of the group may follow its buckets."), status=403)
+    if follow:
+        Follow.objects.get_or_create(bucket=bucket, user=user)
+    else:
+        Follow.objects.filter(bucket=bucket, user=user).delete()
+    return follow
 
 
 # --- comments ---------------------------------------------------------------------------------

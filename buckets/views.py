@@ -140,6 +140,20 @@ def bucket_publish(request, pk):
 
 @login_required
 @require_POST
+def bucket_follow(request, pk):
+    """Follow a bucket or stop (`follow` = 1 or 0): htmx gets the button back, a plain post the
+    bucket page with a message."""
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    following = services.set_following(bucket=bucket, user=request.user, follow=request.POST.get("follow") == "1")
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "buckets/_follow.html", {"bucket": bucket, "following": following, "changed": True})
+    messages.success(request, _("You follow this bucket: you will be told of its comments and funding.") if following
+                     else _("You no longer follow this bucket."))
+    return redirect("bucket", pk=bucket.pk)
+
+
+@login_required
+@require_POST
 def comment_add(request, pk):
     bucket, _membership = selectors.get_bucket_for(request.user, pk)
     form = CommentForm(request.POST)
