@@ -13,6 +13,7 @@ from allocations import closing
 from allocations import services as allocation_services
 from buckets import services as bucket_services
 from buckets.models import Round
+from demo.descriptions import description_of
 
 TITLE = "Projets collectifs 2025"
 
@@ -54,7 +55,7 @@ def seed(people) -> Round | None:
         group=group,
         actor=admin,
         title=TITLE,
-        description="Le tour annuel de l'an dernier : clos, les résultats sont prêts pour l'assemblée.",
+        description="Le tour annuel de l’an dernier : clos, les résultats sont prêts pour l’assemblée.",
         kind="fixed",
         envelope_amount=Decimal("430.00"),
         proposals_open_at=now - timedelta(days=40),
@@ -74,7 +75,7 @@ def seed(people) -> Round | None:
             actor=lead,
             title=title,
             summary=summary,
-            description=summary,
+            description=description_of(title),
             budget_items=[{"description": d, "min_amount": Decimal(lo), "max_amount": Decimal(hi)} for d, lo, hi in items],
             coleads=[colead],
         )

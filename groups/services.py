@@ -166,6 +166,11 @@ def join(*, group: Group, user: User, role: str = Role.MEMBER) -> Membership:
     return membership
 
 
+def dismiss_guide(*, user: User) -> None:
+    """The first-visit guide stays closed for this person, on every device."""
+    User.objects.filter(pk=user.pk, guide_dismissed_at=None).update(guide_dismissed_at=timezone.now())
+
+
 # --- invite links -------------------------------------------------------------------------
 
 

@@ -33,6 +33,10 @@ from tests.access_world import ROLES, build_world
 # Columns:  anonymous, outsider, contributor, member, co-lead, accountant, admin
 MATRIX: dict[str, dict[str, tuple]] = {
     "healthz": {"GET": (200, 200, 200, 200, 200, 200, 200)},
+    "favicon": {"GET": (301, 301, 301, 301, 301, 301, 301)},
+    "developers": {"GET": (200, 200, 200, 200, 200, 200, 200)},
+    "guide": {"GET": (200, 200, 200, 200, 200, 200, 200)},
+    "guide-dismiss": {"POST": ('login', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
     "set_language": {"POST": ('ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
     "javascript-catalog": {"GET": (200, 200, 200, 200, 200, 200, 200)},
     "api-token": {"POST": (400, 400, 400, 400, 400, 400, 400)},
