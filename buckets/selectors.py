@@ -5,10 +5,10 @@ draft rounds are for admins, draft buckets for their co-leads, admins and accoun
 """
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from buckets.models import Bucket, BudgetItem, Comment, Round
+from buckets.models import Bucket, BudgetItem, Comment, Follow, Round
 from cobudget import hotsql
 from cobudget.search import by_name
 from groups.models import Membership, Role
@@ -97,6 +97,8 @@ def get_bucket_for(user, bucket_id) -> tuple[Bucket, Membership]:
     """The bucket and the user's membership; 404 when the user may not see it."""
     bucket = (
         Bucket.objects.select_related("round", "round__group", "merged_into")
+        # Whether this person follows it, read in the same query (the bucket page shows it).
+        .annotate(followed=Exists(Follow.objects.filter(bucket=OuterRef("pk"), user_id=getattr(user, "pk", None))))
         .filter(pk=bucket_id)
         .first()
     )

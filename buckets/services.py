@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from buckets import notices
 from buckets.models import Bucket, BudgetItem, Comment, Follow, Phase, Round, Tag
@@ -339,8 +340,9 @@ def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
         if count < bucket.round.min_coleads:
             raise DomainError(
                 "not_enough_coleads",
-                _("This round asks for at least %(n)d co-leads per bucket; this one has %(count)d.")
-                % {"n": bucket.round.min_coleads, "count": count},
+                ngettext("This round asks for at least %(n)d co-lead per bucket; this one has %(count)d.",
+                         "This round asks for at least %(n)d co-leads per bucket; this one has %(count)d.",
+                         bucket.round.min_coleads) % {"n": bucket.round.min_coleads, "count": count},
             )
         if bucket.max_goal <= 0:
             raise DomainError("bucket_without_budget", _("Add at least one budget item before publishing."))

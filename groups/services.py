@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cobudget.errors import DomainError
 from cobudget.money import parse_amount
@@ -375,7 +376,8 @@ def parse_member_csv(data: bytes | str, *, currency: str = "EUR") -> list[Import
         if any("\x00" in cell for cell in cells):
             raise ImportError_(line, _("the line contains a NUL character (is the file really CSV text?)."))
         if len(cells) > len(header):
-            raise ImportError_(line, _("too many cells (%(n)d for %(m)d columns).") % {"n": len(cells), "m": len(header)})
+            raise ImportError_(line, ngettext("too many cells (%(n)d for %(m)d column).", "too many cells (%(n)d for %(m)d columns).",
+                                              len(header)) % {"n": len(cells), "m": len(header)})
         values = dict(zip(header, (c.strip() for c in cells), strict=False))
         email = values.get("email", "").lower()
         try:

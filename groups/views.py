@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cobudget.errors import DomainError
@@ -148,11 +149,12 @@ def import_csv(request, slug):
     except DomainError as exc:
         messages.error(request, _("Nothing was imported. %(error)s") % {"error": exc.detail})
     else:
-        messages.success(
-            request,
-            _("Import done: %(created)d invited, %(updated)d updated, %(unchanged)d unchanged.")
-            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-        )
+        parts = [
+            ngettext("%(n)d invited", "%(n)d invited", result.created) % {"n": result.created},
+            ngettext("%(n)d updated", "%(n)d updated", result.updated) % {"n": result.updated},
+            ngettext("%(n)d unchanged", "%(n)d unchanged", result.unchanged) % {"n": result.unchanged},
+        ]
+        messages.success(request, _("Import done: %(counts)s.") % {"counts": ", ".join(parts)})
     return redirect("group-members", slug=slug)
 
 

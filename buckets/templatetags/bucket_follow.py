@@ -10,8 +10,11 @@ register = template.Library()
 @register.inclusion_tag("buckets/_follow.html", takes_context=True)
 def follow_button(context, bucket):
     user = context["request"].user
+    following = getattr(bucket, "followed", None)  # read with the bucket by get_bucket_for
+    if following is None:
+        following = user.is_authenticated and Follow.objects.filter(bucket=bucket, user=user).exists()
     return {
         "bucket": bucket,
-        "following": user.is_authenticated and Follow.objects.filter(bucket=bucket, user=user).exists(),
+        "following": following,
         "csrf_token": context.get("csrf_token"),
     }
