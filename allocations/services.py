@@ -13,20 +13,21 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 
+from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from allocations import outbox
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
 from buckets import notices
 from buckets.models import Bucket, Phase, Round
 from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
 from cobudget import hotsql
 from cobudget.errors import DomainError
-from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
+from cobudget.money import MAX_AMOUNT, ZERO, format_money, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, Role, User
-from groups.templatetags.cobudget import format_money
 
 logger = logging.getLogger(__name__)
 
@@ -276,11 +277,7 @@ def _tell_coleads_now() -> None:
     """Without a broker (development, tests: tasks run in-process) the co-leads hear of an
     allocation right after its commit; with one, the beat's sweep tells them within a minute
     (allocations.outbox), so that the request never talks to the broker."""
-    from cobudget.celery import app
-
-    if app.conf.task_always_eager:
-        from allocations import outbox
-
+    if current_app.conf.task_always_eager:  # the project's app (cobudget.celery), seen from below it
         outbox.tell_coleads()
 
 

@@ -22,8 +22,7 @@ from allocations import selectors, services
 from buckets import selectors as bucket_selectors
 from buckets.models import Bucket, Phase
 from cobudget.errors import DomainError
-from cobudget.money import ZERO, parse_amount
-from groups.templatetags.cobudget import money_parts
+from cobudget.money import ZERO, money_parts, parse_amount
 
 
 @dataclass

@@ -14,9 +14,9 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("groups.api_urls")),
     path("", include("buckets.api_urls")),
-    path("", include("allocations.results_api_urls")),
+    path("", include("results.api_urls")),
     path("", include("proposals.api_urls")),
-    path("", include("buckets.flag_api_urls")),
+    path("", include("buckets.guidelines.api_urls")),
     path("", include("notifications.api_urls")),
 ]
 
@@ -37,8 +37,8 @@ urlpatterns = [
     path("g/<slug:slug>/", views.group_page, name="group"),
     path("", include("buckets.urls")),
     path("", include("allocations.urls")),
-    path("", include("allocations.results_urls")),
+    path("", include("results.urls")),
     path("", include("proposals.urls")),
-    path("", include("buckets.flag_urls")),
+    path("", include("buckets.guidelines.urls")),
     path("", include("notifications.urls")),
 ]

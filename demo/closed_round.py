@@ -9,11 +9,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from allocations import closing
 from allocations import services as allocation_services
 from buckets import services as bucket_services
 from buckets.models import Round
 from demo.descriptions import description_of
+from results import services as closing
 
 TITLE = "Projets collectifs 2025"
 

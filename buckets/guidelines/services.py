@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buckets.flag_selectors import (
+from buckets.guidelines.selectors import (
     bucket_accepts_flags,
     can_manage_guidelines,
     can_raise_flag,
