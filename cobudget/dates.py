@@ -1,7 +1,7 @@
 """Dates written one way per context, in the group's time zone.
 
-Two styles, whatever the page: `datetime` for a moment (« 1 décembre 2026 à 21:14 », a
-deadline, a comment, a phase) and `date` for a day (« 1 décembre 2026 », a decision in the
+Two styles, whatever the page: `datetime` for a moment (« 1er décembre 2026 à 21:14 », a
+deadline, a comment, a phase) and `date` for a day (« 2 décembre 2026 », a decision in the
 history, a link's expiry). Pages call them through the `when` template tag
 (groups/templatetags/cobudget.py) with the group whose clock counts.
 """
@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.utils import formats, timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 STYLES = ("datetime", "date")
@@ -32,6 +33,8 @@ def format_when(value: datetime, style: str = "datetime", zone=None) -> str:
         raise ValueError(f"unknown date style {style!r}")
     local = timezone.localtime(value, zone_of(zone)) if timezone.is_aware(value) else value
     day = formats.date_format(local, "j F Y")
+    if local.day == 1 and (get_language() or "")[:2] == "fr":
+        day = "1er" + day[1:]  # « le 1er décembre », as French writes the first of the month
     if style == "date":
         return day
     return _("%(date)s at %(time)s") % {"date": day, "time": formats.time_format(local, "H:i")}

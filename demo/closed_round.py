@@ -20,7 +20,7 @@ TITLE = "Projets collectifs 2025"
 # (title, summary, [(item, min, max)], [(member index, amount)])
 BUCKETS = [
     (
-        "Journée coopérative d'été",
+        "Journée coopérative d’été",
         "Une journée pour se retrouver entre entrepreneurs, avec un atelier sur nos métiers.",
         [("Location de la salle", "600.00", "900.00"), ("Repas", "900.00", "1600.00")],
         [(i, "300.00") for i in range(0, 6)],  # 1 800 €: 120 % of 1 500 → funded
@@ -40,7 +40,7 @@ BUCKETS = [
     (
         "Véhicule utilitaire partagé",
         "Un utilitaire pour les déménagements de stand et les chantiers.",
-        [("Achat d'occasion", "6000.00", "8000.00")],
+        [("Achat d’occasion", "6000.00", "8000.00")],
         [(i, "300.00") for i in range(14, 19)],  # 1 500 €: 25 % of 6 000 → not funded
     ),
 ]

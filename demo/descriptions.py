@@ -69,7 +69,7 @@ DESCRIPTIONS = {
         "parole, décision par consentement, comptes rendus."
     ),
     # Artefacts, last year's round
-    "Journée coopérative d'été": (
+    "Journée coopérative d’été": (
         "Le samedi 5 juillet au moulin de la Chanterie : atelier le matin, repas partagé, "
         "balade l’après-midi. Les conjoints sont les bienvenus."
     ),

@@ -21,7 +21,7 @@ ARTEFACTS_BUCKETS = [
     ("Séminaire annuel", "Deux jours pour se retrouver.", [("Hébergement", 2000, 3000), ("Repas", 800, 1200)]),
     ("Fonds de solidarité", "Aider un entrepreneur en difficulté passagère.", [("Dotation", 1000, 3000)]),
     ("Matériel vidéo", "Caméra et micros pour les projets de communication.", [("Caméra", 900, 1300), ("Micros", 150, 300)]),
-    ("Bibliothèque coopérative", "Livres et revues sur l'entrepreneuriat.", [("Achats", 300, 600)]),
+    ("Bibliothèque coopérative", "Livres et revues sur l’entrepreneuriat.", [("Achats", 300, 600)]),
     ("Espace enfants au tiers-lieu", "Un coin pour les enfants des coopérateurs.", [("Mobilier", 400, 700)]),
     ("Traduction des statuts", "Accueillir les entrepreneurs non francophones.", [("Traduction", 500, 800)]),
     ("Jardin partagé", "Potager sur le terrain du siège.", [("Terre et semences", 200, 400), ("Outils", 100, 200)]),

@@ -1,5 +1,5 @@
 """Dates are written one way per context, in the group's time zone: moments as
-« 1 décembre 2026 à 21:14 », days as « 1 décembre 2026 », never two formats on one page."""
+« 1er décembre 2026 à 21:14 », days as « 2 décembre 2026 », never two formats on one page."""
 
 import re
 from datetime import UTC, datetime
@@ -21,9 +21,10 @@ def test_a_moment_and_a_day_in_french_and_in_the_groups_time_zone(settings):
     from django.utils import translation
 
     with translation.override("fr"):
-        assert format_when(moment, "datetime", "Europe/Paris") == "1 décembre 2026 à 21:14"
-        assert format_when(moment, "datetime", "America/Montreal") == "1 décembre 2026 à 15:14"
-        assert format_when(moment, "date", "Europe/Paris") == "1 décembre 2026"
+        assert format_when(moment, "datetime", "Europe/Paris") == "1er décembre 2026 à 21:14"
+        assert format_when(moment, "datetime", "America/Montreal") == "1er décembre 2026 à 15:14"
+        assert format_when(moment, "date", "Europe/Paris") == "1er décembre 2026"
+        assert format_when(datetime(2026, 12, 2, 0, 30, tzinfo=UTC), "date", "UTC") == "2 décembre 2026"
     with translation.override("en"):
         assert format_when(moment, "datetime", "Europe/Paris") == "1 December 2026 at 21:14"
 
@@ -41,5 +42,5 @@ def test_the_round_page_writes_every_date_the_same_way_in_the_groups_zone(client
         html = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
         assert not SHORT.search(html), f"{url} mixes date formats"
     html = client.get(f"/rounds/{round.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "1 juin 2030 à 12:00" in html  # 16:00 UTC is noon in Montreal
+    assert "1er juin 2030 à 12:00" in html  # 16:00 UTC is noon in Montreal
     assert '<time datetime="2030-06-01T16:00:00+00:00">' in html
