@@ -7,9 +7,19 @@ from django.core import mail
 
 from groups import services
 from groups.models import Invitation
-from tests.test_browser_accessibility import axe_page, violations  # noqa: F401  (a fixture)
+from tests.test_browser_accessibility import violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def axe_page(_browser, live_server):
+    """Signed out, with axe's injected script let past the CSP (as in test_browser_accessibility)."""
+    context = _browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
 
 
 def test_every_entrance_page_passes_axe(axe_page, live_server, group, admin_user):
