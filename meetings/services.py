@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from buckets import services as bucket_services
 from buckets.models import Bucket, Round
@@ -246,8 +247,9 @@ def set_attendance(*, meeting: Meeting, actor: User | None, present, represented
         carried[holder] = carried.get(holder, 0) + 1
     for holder, count in carried.items():
         if count > group.max_proxies_per_voter:
-            raise DomainError("proxy_limit_reached", _(
-                "%(name)s would carry %(n)s proxies; this group allows %(max)s per voter."
+            raise DomainError("proxy_limit_reached", ngettext(
+                "%(name)s would carry %(n)s proxy; this group allows %(max)s per voter.",
+                "%(name)s would carry %(n)s proxies; this group allows %(max)s per voter.", count,
             ) % {"name": people[holder].user.display_name, "n": count, "max": group.max_proxies_per_voter})
     with transaction.atomic():
         locked = _locked(meeting)
@@ -303,7 +305,7 @@ def record_decision(
             ) % {"taking": quorum.taking_part, "needed": quorum.needed})
         if sum(counts.values()) > quorum.taking_part:
             raise DomainError("invalid_counts", _(
-                "%(votes)s votes, but only %(n)s voters are present or represented."
+                "There are more votes (%(votes)s) than voters present or represented (%(n)s)."
             ) % {"votes": sum(counts.values()), "n": quorum.taking_part}, status=400, field="for")
         if bucket is not None:
             bucket_services.settle_to_decide(bucket_id=bucket.pk, funded=outcome == Decision.Outcome.ADOPTED, now=now)

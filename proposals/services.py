@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from buckets import services as bucket_services
 from buckets.models import Bucket
@@ -553,8 +554,9 @@ def _check_proxy_stance(proposal: Proposal, *, voter: User, holder: User) -> Non
         raise DomainError("no_proxy", _("%(name)s has not given you their proxy.") % {"name": voter.display_name})
     carried = Proxy.objects.filter(proposal=proposal, holder=holder, ended_at=None).count()
     if carried > proposal.group.max_proxies_per_voter:
-        raise DomainError("proxy_limit_reached", _(
-            "You carry %(n)s proxies; this group allows %(max)s per voter."
+        raise DomainError("proxy_limit_reached", ngettext(
+            "You carry %(n)s proxy; this group allows %(max)s per voter.",
+            "You carry %(n)s proxies; this group allows %(max)s per voter.", carried,
         ) % {"n": carried, "max": proposal.group.max_proxies_per_voter})
 
 
@@ -679,8 +681,9 @@ def give_proxy(*, proposal: Proposal, giver: User, holder: User, recorded_by: Us
             return current
         carried = Proxy.objects.filter(proposal=locked, holder=holder, ended_at=None).count()
         if carried >= limit:
-            raise DomainError("proxy_limit_reached", _(
-                "%(name)s already carries %(n)s proxies, the most this group allows."
+            raise DomainError("proxy_limit_reached", ngettext(
+                "%(name)s already carries %(n)s proxy, the most this group allows.",
+                "%(name)s already carries %(n)s proxies, the most this group allows.", carried,
             ) % {"name": holder.display_name, "n": carried})
         if current is not None:
             Proxy.objects.filter(pk=current.pk).update(ended_at=now, end=Proxy.End.WITHDRAWN)

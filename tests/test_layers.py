@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     ("core", ["cobudget.errors", "cobudget.money", "cobudget.markdown", "cobudget.mail", "cobudget.hotsql",
               "cobudget.cache", "cobudget.drf", "cobudget.pages", "cobudget.middleware", "cobudget.api",
-              "cobudget.health", "cobudget.context_processors"]),
+              "cobudget.health", "cobudget.context_processors", "cobudget.search", "cobudget.dates",
+              "cobudget.typography"]),
     ("groups", ["groups"]),
     ("notifications", ["notifications"]),
     ("buckets", ["buckets"]),
