@@ -37,9 +37,9 @@ def _option_ids(proposal):
 def _statutes(group, admin, board):
     """Two thirds needed; one member voted by phone, one by proxy; adopted 6 to 2."""
     proposal = _open(
-        group, admin, board, "Modifier l'article 12 des statuts : le conseil se réunit à distance",
-        "Les statuts demandent **deux tiers** des voix exprimées. Texte proposé : « Le conseil peut se réunir "
-        "et délibérer par visioconférence ou par écrit. »",
+        group, admin, board, "Modifier l’article 12 des statuts : le conseil se réunit à distance",
+        "Les statuts demandent **deux tiers** des voix exprimées. Texte proposé : « Le conseil peut se réunir "
+        "et délibérer par visioconférence ou par écrit. »",
         majority="two_thirds", reason_required="objections", quorum_percent=50, now=_at(-24 * 12),
         closes_at=_at(-24 * 5),
     )
@@ -57,7 +57,7 @@ def _statutes(group, admin, board):
     _seen(proposal, board[:7])
     proposal = services.close_proposal(proposal=proposal, actor=None, now=_at(-24 * 5), notify=False)
     services.set_statement(proposal=proposal, actor=admin, statement=(
-        "Adopté à plus des deux tiers (6 pour, 2 contre). L'article 12 modifié sera soumis à l'assemblée générale."
+        "Adopté à plus des deux tiers (6 pour, 2 contre). L’article 12 modifié sera soumis à l’assemblée générale."
     ))
     return proposal
 
@@ -66,7 +66,7 @@ def _meeting_date(group, admin, board):
     """When does the board meet next? Closed: Thursday evening chosen."""
     base = timezone.localtime(_at(24 * 3)).replace(hour=18, minute=30, second=0, microsecond=0)
     proposal = _open(
-        group, admin, board, "Date du prochain conseil d'administration",
+        group, admin, board, "Date du prochain conseil d’administration",
         "Trois créneaux, au local de Tours ou en visio.", kind="meeting_time",
         options=[{"starts_at": base + timedelta(days=d), "ends_at": base + timedelta(days=d, hours=2)} for d in (0, 1, 2)],
         now=_at(-24 * 6), closes_at=_at(-24 * 2),
@@ -85,9 +85,9 @@ def _meeting_date(group, admin, board):
 def _priorities(group, admin, board):
     """Ranked choice over four projects, closed after two runoff rounds."""
     proposal = _open(
-        group, admin, board, "Ordre de priorité des chantiers de l'année",
-        "Classez les chantiers ; le dépouillement se fait par éliminations successives.",
-        kind="ranked_choice", options=["Site vitrine", "Formation à la facturation", "Local partagé", "Journée d'été"],
+        group, admin, board, "Ordre de priorité des chantiers de l’année",
+        "Classez les chantiers ; le dépouillement se fait par éliminations successives.",
+        kind="ranked_choice", options=["Site vitrine", "Formation à la facturation", "Local partagé", "Journée d’été"],
         now=_at(-24 * 9), closes_at=_at(-24 * 3),
     )
     site, training, space, summer = _option_ids(proposal)
@@ -103,7 +103,7 @@ def _priorities(group, admin, board):
 
 def _venues(group, admin, board):
     proposal = _open(
-        group, admin, board, "Évaluer les lieux du séminaire d'automne",
+        group, admin, board, "Évaluer les lieux du séminaire d’automne",
         "Notez chaque lieu de 0 (impossible) à 5 (idéal).", kind="score", score_max=5,
         options=["Gîte du Perche", "Tiers-lieu de Blois", "Salle municipale de Tours"], quorum_percent=50,
     )
@@ -130,8 +130,8 @@ def _training(group, admin, board):
 def _election(group, admin, board):
     """A secret ballot: who voted is shown, never what."""
     proposal = _open(
-        group, admin, board, "Élection à la présidence : Claire Martin",
-        "Vote à bulletin secret. Pour : élire Claire Martin présidente pour deux ans.",
+        group, admin, board, "Élection à la présidence : Claire Martin",
+        "Vote à bulletin secret. Pour : élire Claire Martin présidente pour deux ans.",
         anonymous=True, quorum_percent=50,
     )
     for person, choice in zip(board[:5], ["agree", "agree", "abstain", "agree", "disagree"], strict=True):
@@ -149,10 +149,10 @@ def _past_meeting(group, admin, board):
     """Last month's board meeting: attendance, one decision in the room, minutes sealed."""
     held = timezone.localtime(_at(-24 * 19)).replace(hour=18, minute=30, second=0, microsecond=0)
     meeting = meeting_services.create_meeting(
-        group=group, actor=admin, title="Conseil d'administration d'automne", starts_at=held,
+        group=group, actor=admin, title="Conseil d’administration d’automne", starts_at=held,
         place="Local de Tours, 12 rue Nationale", buckets=[], proposals=[], voters=board,
         items=["Comptes du troisième trimestre", "Questions diverses"],
-        notes="La séance est levée à 20 h 40. Prochain conseil : date fixée par un sondage.",
+        notes="La séance est levée à 20 h 40. Prochain conseil : date fixée par un sondage.",
     )
     ids = _member_ids(group, board)
     meeting_services.set_attendance(meeting=meeting, actor=admin, present=ids[:6], represented={ids[6]: ids[1]})
@@ -168,7 +168,7 @@ def _next_meeting(group, admin, board, slot):
     """The next board meeting, at the slot the poll chose: its agenda holds the bucket left
     to decide and the open proposals; most of the board has said they will come."""
     meeting = meeting_services.create_meeting(
-        group=group, actor=admin, title="Conseil d'administration", starts_at=slot.starts_at,
+        group=group, actor=admin, title="Conseil d’administration", starts_at=slot.starts_at,
         place="Local de Tours, 12 rue Nationale", items=["Questions diverses"], voters=board,
     )
     ids = _member_ids(group, board)
