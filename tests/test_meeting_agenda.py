@@ -53,3 +53,11 @@ def test_members_read_meetings_and_only_admins_plan_them(group, admin_user, memb
     assert api(member).get("/api/groups/artefacts/meetings/").json()["count"] == 1
     assert api(member).post("/api/groups/artefacts/meetings/", {
         "title": "CA", "starts_at": "2099-03-12T18:30:00+01:00"}, format="json").status_code == 403
+
+
+def test_the_group_page_lists_its_meetings(group, admin_user, member, client):
+    plan(group, admin_user, title="Conseil de mars")
+    client.force_login(member)
+    html = client.get("/g/artefacts/").content.decode()
+    assert "<title>Artefacts · cobudget</title>" in html
+    assert "Conseil de mars" in html.split('id="meetings-h"')[1]
