@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
 from buckets import notices
 from buckets.models import Bucket, Phase, Round
-from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
+from buckets.services import (
+    EDITABLE_STATUSES,
+    is_colead_or_admin,
+    lock_open_round,
+    require_admin,
+    require_colead,
+)
 from cobudget import hotsql
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
@@ -521,6 +527,9 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
     for _attempt in range(10):
         try:
             with transaction.atomic():
+                # The round first (round, envelopes, buckets: the order of every writer),
+                # refused once closed, even before the sweep.
+                round = lock_open_round(bucket.round_id)
                 envelope_ids = sorted(set(Allocation.objects.filter(bucket_id=bucket.pk).values_list("envelope_id", flat=True)))
                 envelopes = {e.pk: e for e in Envelope.objects.select_for_update().filter(pk__in=envelope_ids).order_by("id")}
                 bucket_ids = sorted({bucket.pk} | ({into.pk} if into else set()))
@@ -529,9 +538,6 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                 if {a.envelope_id for a in allocations} - envelopes.keys():
                     raise _Retry  # someone allocated between our read and our locks
                 source = locked[bucket.pk]
-                round = Round.objects.get(pk=source.round_id)
-                if round.phase == Phase.CLOSED:
-                    raise DomainError("round_closed", _("This round is closed."))
                 if source.status not in EDITABLE_STATUSES:
                     raise DomainError("bucket_not_open", _("This bucket is no longer open."))
                 if into is not None:

@@ -169,6 +169,19 @@ def update_round(*, round: Round, actor: User | None, **fields) -> Round:
 # --- buckets ----------------------------------------------------------------------------------
 
 
+def lock_open_round(round_id: int) -> Round:
+    """The round locked FOR NO KEY UPDATE (the first lock of every write on its buckets: round,
+    then envelopes, then buckets, as closing takes them), refused once its phase is closed.
+
+    After `funding_closes_at` nothing about a bucket changes any more, even before the sweep
+    closes the round: a co-lead who now knows the total must not lower the min goal to it.
+    Under the lock, an early close committed meanwhile is seen."""
+    round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round_id)
+    if round.phase == Phase.CLOSED:
+        raise DomainError("round_closed", _("This round is closed: its buckets can no longer change."))
+    return round
+
+
 def _resolve_coleads(group: Group, coleads: Iterable) -> list[User]:
     users: list[User] = []
     for item in coleads or ():
@@ -247,14 +260,15 @@ def create_bucket(
     membership = membership_of(actor, round.group)
     if membership is None or membership.role == Role.ACCOUNTANT or round.published_at is None and membership.role != Role.ADMIN:
         raise DomainError("forbidden", _("You may not propose a bucket in this round."), status=403)
-    if not round.accepts_new_buckets:
-        raise DomainError("round_not_accepting_buckets", _("This round does not accept new buckets now."))
     title = (title or "").strip()
     if not title:
         raise DomainError("invalid", _("A bucket needs a title."), status=400, field="title")
     items = _clean_budget_items(budget_items, round.currency)
     users = _resolve_coleads(round.group, coleads)
     with transaction.atomic():
+        round = lock_open_round(round.pk)
+        if not round.accepts_new_buckets:
+            raise DomainError("round_not_accepting_buckets", _("This round does not accept new buckets now."))
         bucket = Bucket.objects.create(
             round=round, title=title[:200], summary=(summary or "")[:500], description=description or "", created_by=actor
         )
@@ -273,8 +287,10 @@ def update_bucket(*, bucket: Bucket, actor: User, **fields) -> Bucket:
     items = _clean_budget_items(fields["budget_items"], bucket.round.currency) if "budget_items" in fields else None
     users = _resolve_coleads(bucket.round.group, fields["coleads"]) if "coleads" in fields else None
     with transaction.atomic():
-        # Only the bucket row: its total is compared with the new max goal.
-        bucket = Bucket.objects.select_for_update().select_related("round", "round__group").get(pk=bucket.pk)
+        round = lock_open_round(bucket.round_id)
+        # Then the bucket row: its total is compared with the new max goal.
+        bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
+        bucket.round = round
         if bucket.status not in EDITABLE_STATUSES:
             raise DomainError("bucket_not_editable", _("This bucket can no longer be edited."))
         if "title" in fields:
@@ -301,7 +317,9 @@ def update_bucket(*, bucket: Bucket, actor: User, **fields) -> Bucket:
 def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
     require_colead(actor, bucket)
     with transaction.atomic():
-        bucket = Bucket.objects.select_for_update().select_related("round", "round__group").get(pk=bucket.pk)
+        round = lock_open_round(bucket.round_id)
+        bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
+        bucket.round = round
         if bucket.status != Bucket.Status.DRAFT:
             raise DomainError("bucket_not_draft", _("Only a draft bucket can be published."))
         if bucket.round.phase not in (Phase.PROPOSALS, Phase.FUNDING):
