@@ -59,6 +59,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", False)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many reverse proxies of ours stand in front of the app and append the client's address
+# to X-Forwarded-For (0: none, the connection's address is the client's).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,4 +1,5 @@
-from django.contrib.auth import authenticate
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -16,13 +17,20 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from cobudget.clientip import client_ip
 from cobudget.errors import DomainError
 from groups import selectors, services
 from groups.models import Group, Membership, Role
 
 
 class TokenThrottle(AnonRateThrottle):
+    """Per client address: REMOTE_ADDR, or with NUM_PROXIES set the address our own proxies
+    added to X-Forwarded-For (never an address the client wrote there itself)."""
+
     scope = "token"
+
+    def get_ident(self, request):
+        return client_ip(request)
 
 
 class TokenRequest(serializers.Serializer):
@@ -39,7 +47,16 @@ def obtain_token(request):
     """Exchange an e-mail and password for an API token."""
     data = TokenRequest(data=request.data)
     data.is_valid(raise_exception=True)
-    user = authenticate(request, email=data.validated_data["email"].lower(), password=data.validated_data["password"])
+    # Through allauth's adapter, so that failures count against the account in the same
+    # counter as the login form's (ACCOUNT_RATE_LIMITS "login_failed"): a locked-out account
+    # is locked out here too, and failures here lock the form.
+    try:
+        user = get_account_adapter(request).authenticate(
+            request, email=data.validated_data["email"].lower(), password=data.validated_data["password"]
+        )
+    except ValidationError:
+        raise DomainError("too_many_login_attempts",
+                          _("Too many failed attempts for this account; try again in a few minutes."), status=429) from None
     if user is None or not user.is_active:
         raise DomainError("invalid_credentials", _("Unable to log in with these credentials."), status=400)
     token, _created = Token.objects.get_or_create(user=user)
