@@ -53,6 +53,7 @@ _ACCEPT = {"*/*", "application/json", "application/*"}
 # to settings.MIDDLEWARE must be looked at here first (a test compares the two lists).
 STACK = [
     "allocations.fastpath.AllocationFastPath",
+    "cobudget.middleware.RefuseUnusableInputMiddleware",  # its path is all digits; no query string
     "django.middleware.security.SecurityMiddleware",  # _respond calls its process_response
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
     "django.contrib.sessions.middleware.SessionMiddleware",  # no cookie: nothing to do

@@ -91,6 +91,8 @@ MIDDLEWARE = [
     # The allocation PUT with an API token is answered here, as the rest of the stack would
     # answer it, without its cost (allocations/fastpath.py); every other request goes on.
     "allocations.fastpath.AllocationFastPath",
+    # A NUL or another control character in the path is a 404, in the query a 400.
+    "cobudget.middleware.RefuseUnusableInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
