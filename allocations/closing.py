@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from buckets.models import Bucket, Round
 from buckets.services import require_admin
 from cobudget.errors import DomainError
@@ -145,6 +146,8 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None, notify
         _open_decision_proposals(
             round=locked, bucket_ids=by_status.get(Bucket.Status.TO_DECIDE, []), actor=actor, now=now, notify=notify
         )
+        audit.record(actor=actor, group=locked.group, action="round.closed", obj=locked,
+                     after={"closed_at": now, **{status: len(ids) for status, ids in sorted(by_status.items())}})
         round_id = locked.pk
         if notify:
             transaction.on_commit(lambda: _queue_results_mail(round_id))

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from allocations import closing, exports
 from allocations.api import RoundSerializer
 from allocations.results import can_export, can_see_member_detail, round_results
+from audit import services as audit
 from buckets.selectors import get_round_for
 from groups.models import Role
 
@@ -114,6 +115,7 @@ def _export_view(kind: str):
         if not can_export(membership):
             raise PermissionDenied(_("Only admins and accountants can download the exports."))
         semicolon = request.query_params.get("sep") == "semicolon"
+        audit.record_download(actor=request.user, group=round.group_id, export=f"{kind}.csv", obj=round)
         return exports.streaming_response(round=round, kind=kind, semicolon=semicolon)
 
     view.__name__ = f"export_{kind}"

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
+from audit import services as audit
 from buckets import notices
 from buckets.models import Bucket, Phase, Round
 from buckets.services import (
@@ -77,6 +78,8 @@ def publish_round(*, round: Round, actor: User | None) -> Round:
                               _("Set when funding opens and closes before publishing this round."))
         round.published_at = timezone.now()
         round.save(update_fields=["published_at"])
+        audit.record(actor=actor, group=round.group, action="round.published", obj=round,
+                     after={"published_at": round.published_at})
         _create_missing_envelopes(round=round, actor=actor)
         notices.round_published(round=round)
     return round
@@ -173,6 +176,8 @@ def grant_topup(*, round: Round, amount, actor: User | None) -> int:
             envelope.amount += amount
         Envelope.objects.bulk_update(envelopes, ["amount"], batch_size=500)
         LedgerEntry.objects.bulk_create(entries, batch_size=500)
+        audit.record(actor=actor, group=round.group_id, action="round.topup", obj=round,
+                     after={"amount": amount, "envelopes": len(envelopes)})
     return len(envelopes)
 
 
@@ -544,6 +549,7 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                     target = locked[into.pk]
                     if target.status not in EDITABLE_STATUSES:
                         raise DomainError("bucket_not_open", _("A bucket can only merge into a draft or open bucket."))
+                previous_status = source.status
                 entries = []
                 for allocation in allocations:
                     envelope = envelopes[allocation.envelope_id]
@@ -561,6 +567,9 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                 source.save(update_fields=["status", "total", "contributors_count", "merged_into", "updated_at"])
                 if into is not None:
                     target.coleads.add(*source.coleads.all())
+                audit.record(actor=actor, group=round.group_id, action=f"bucket.{status}", obj=source,
+                             before={"status": previous_status},
+                             after={"status": status, **({"into": into.pk} if into is not None else {})})
             return source
         except _Retry:
             continue

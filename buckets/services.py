@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from buckets import notices
 from buckets.models import Bucket, BudgetItem, Comment, Phase, Round, Tag
 from cobudget.errors import DomainError
@@ -139,7 +140,10 @@ def create_round(*, group: Group, actor: User | None, **fields) -> Round:
     require_admin(actor, group)
     fields.setdefault("currency", group.currency)
     clean = _clean_round_fields(fields)
-    return Round.objects.create(group=group, **clean)
+    with transaction.atomic():
+        round = Round.objects.create(group=group, **clean)
+        audit.record(actor=actor, group=group, action="round.created", obj=round, after=clean)
+    return round
 
 
 def update_round(*, round: Round, actor: User | None, **fields) -> Round:
@@ -157,10 +161,13 @@ def update_round(*, round: Round, actor: User | None, **fields) -> Round:
             raise DomainError("round_published", _("The currency of a published round cannot change."))
         clean = _clean_round_fields(fields, current=round)
         changed = {name for name, value in clean.items() if getattr(round, name) != value}
+        before = {name: getattr(round, name) for name in sorted(changed)}
         for name in changed:
             setattr(round, name, clean[name])
         if changed:
             round.save(update_fields=sorted(changed))
+            audit.record(actor=actor, group=round.group, action="round.updated", obj=round,
+                         before=before, after={name: clean[name] for name in sorted(changed)})
             for hook in ROUND_HOOKS:
                 hook(round=round, changed=changed, actor=actor)
     return round
@@ -222,6 +229,12 @@ def _clean_budget_items(items: Iterable, currency: str) -> list[dict]:
     return clean
 
 
+def _budget_of(bucket: Bucket) -> dict:
+    items = [{"description": i.description, "min_amount": i.min_amount, "max_amount": i.max_amount}
+             for i in bucket.budget_items.all()]
+    return {"budget_items": items, "min_goal": bucket.min_goal, "max_goal": bucket.max_goal}
+
+
 def _write_budget_items(bucket: Bucket, items: list[dict]) -> None:
     min_goal = sum((i["min_amount"] for i in items), ZERO)
     max_goal = sum((i["max_amount"] for i in items), ZERO)
@@ -275,6 +288,8 @@ def create_bucket(
         _write_budget_items(bucket, items)
         bucket.coleads.set([actor, *[u for u in users if u != actor]])
         _set_tags(bucket, tags)
+        audit.record(actor=actor, group=round.group, action="bucket.created", obj=bucket,
+                     after={**_budget_of(bucket), "coleads": sorted(bucket.coleads.values_list("pk", flat=True))})
     return bucket
 
 
@@ -293,6 +308,10 @@ def update_bucket(*, bucket: Bucket, actor: User, **fields) -> Bucket:
         bucket.round = round
         if bucket.status not in EDITABLE_STATUSES:
             raise DomainError("bucket_not_editable", _("This bucket can no longer be edited."))
+        text_before = {"title": bucket.title, "summary": bucket.summary, "description": bucket.description,
+                       "tags": sorted(bucket.tags.values_list("name", flat=True))}
+        budget_before = _budget_of(bucket) if items is not None else None
+        coleads_before = sorted(bucket.coleads.values_list("pk", flat=True)) if users is not None else None
         if "title" in fields:
             title = (fields["title"] or "").strip()
             if not title:
@@ -311,7 +330,32 @@ def update_bucket(*, bucket: Bucket, actor: User, **fields) -> Bucket:
             bucket.coleads.set(keep + [u for u in users if u not in keep])
         if "tags" in fields:
             _set_tags(bucket, fields["tags"])
+        _audit_bucket_update(bucket=bucket, actor=actor, text_before=text_before, budget_before=budget_before,
+                             coleads_before=coleads_before)
     return bucket
+
+
+def _audit_bucket_update(*, bucket, actor, text_before, budget_before, coleads_before) -> None:
+    group = bucket.round.group
+    if budget_before is not None:
+        budget_after = _budget_of(bucket)
+        if audit.jsonable(budget_after) != audit.jsonable(budget_before):
+            audit.record(actor=actor, group=group, action="bucket.budget_changed", obj=bucket,
+                         before=budget_before, after=budget_after)
+    if coleads_before is not None:
+        coleads_after = sorted(bucket.coleads.values_list("pk", flat=True))
+        if coleads_after != coleads_before:
+            audit.record(actor=actor, group=group, action="bucket.coleads_changed", obj=bucket,
+                         before={"coleads": coleads_before}, after={"coleads": coleads_after})
+    text_after = {"title": bucket.title, "summary": bucket.summary, "description": bucket.description,
+                  "tags": sorted(bucket.tags.values_list("name", flat=True))}
+    changed = sorted(name for name in text_after if text_after[name] != text_before[name])
+    if changed:
+        # The text itself is in the bucket; the trail says what changed (a title, the tags) and who.
+        shown = [name for name in changed if name in ("title", "tags")]
+        audit.record(actor=actor, group=group, action="bucket.updated", obj=bucket,
+                     before={n: text_before[n] for n in shown} or None,
+                     after={"fields": changed, **{n: text_after[n] for n in shown}})
 
 
 def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
@@ -336,6 +380,8 @@ def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
         bucket.status = Bucket.Status.OPEN
         bucket.published_at = timezone.now()
         bucket.save(update_fields=["status", "published_at", "updated_at"])
+        audit.record(actor=actor, group=round.group, action="bucket.published", obj=bucket,
+                     before={"status": Bucket.Status.DRAFT}, after={"status": Bucket.Status.OPEN})
     return bucket
 
 

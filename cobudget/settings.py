@@ -79,11 +79,13 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "audit",
     "groups",
     "notifications",
     "buckets",
     "allocations",
     "proposals",
+    "trust",
     "demo",
 ]
 

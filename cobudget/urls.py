@@ -18,6 +18,7 @@ api_patterns = [
     path("", include("proposals.api_urls")),
     path("", include("buckets.flag_api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("trust.api_urls")),
 ]
 
 urlpatterns = [
@@ -37,4 +38,5 @@ urlpatterns = [
     path("", include("proposals.urls")),
     path("", include("buckets.flag_urls")),
     path("", include("notifications.urls")),
+    path("", include("trust.urls")),
 ]

@@ -74,8 +74,12 @@ def group_settings(request, slug):
     group, _membership = _admin_group(request, slug)
     form = GroupSettingsForm(request.POST, instance=group)
     if form.is_valid():
-        form.save()
-        messages.success(request, _("Settings saved."))
+        try:
+            services.update_group_settings(group=group, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            messages.success(request, _("Settings saved."))
     else:
         messages.error(request, _("Check the settings: %(errors)s") % {"errors": form.errors.as_text()})
     return redirect("group-members", slug=slug)

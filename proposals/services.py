@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from buckets.models import Bucket
 from cobudget.errors import DomainError
 from groups.models import Group, Membership, Role, User
@@ -318,7 +319,11 @@ def close_proposal(
     """Close now (early by its author or an admin; `actor` None is the sweep). Idempotent:
     closing a closed proposal returns it unchanged; two concurrent closes give one outcome."""
     _require_manager(proposal=proposal, actor=actor)
-    closed, _by_us = _close(pk=proposal.pk, now=now, notify=notify)
+    with transaction.atomic():
+        closed, by_us = _close(pk=proposal.pk, now=now, notify=notify)
+        if by_us and actor is not None:  # closed early by a person (the sweep's closes are on time)
+            audit.record(actor=actor, group=closed.group_id, action="proposal.closed_early", obj=closed,
+                         before={"closes_at": closed.closes_at}, after={"closed_at": closed.closed_at, "outcome": closed.outcome})
     return closed
 
 
@@ -376,6 +381,9 @@ def set_statement(*, proposal: Proposal, actor: User, statement: str, now: datet
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.closed_at is None:
             raise DomainError("proposal_open", _("The outcome can be stated once the proposal is closed."))
+        if locked.statement != statement:
+            audit.record(actor=actor, group=locked.group_id, action="proposal.statement_changed", obj=locked,
+                         before={"statement": locked.statement}, after={"statement": statement})
         locked.statement = statement
         locked.save(update_fields=["statement"])
     return locked

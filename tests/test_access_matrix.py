@@ -130,6 +130,9 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "notifications": {"GET": ('login', 200, 200, 200, 200, 200, 200)},
     "notification-preferences": {"GET": ('login', 200, 200, 200, 200, 200, 200), "POST": ('login', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
     "notification-unsubscribe": {"GET": (200, 200, 200, 200, 200, 200, 200), "POST": (200, 200, 200, 200, 200, 200, 200)},
+    "api-audit": {"GET": (401, 404, 403, 403, 403, 403, 200)},
+    "api-audit-csv": {"GET": (401, 404, 403, 403, 403, 403, 200)},
+    "group-audit": {"GET": ('login', 404, 404, 404, 404, 404, 200)},
 }
 
 # Harmless bodies for writes: valid enough that the permission, not the input, decides.
