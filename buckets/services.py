@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from buckets import notices
 from buckets.models import Bucket, BudgetItem, Comment, Phase, Round, Tag
+from cobudget import events
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
 from groups.models import Group, Membership, Role, User
@@ -382,6 +383,7 @@ def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
         bucket.save(update_fields=["status", "published_at", "updated_at"])
         audit.record(actor=actor, group=round.group, action="bucket.published", obj=bucket,
                      before={"status": Bucket.Status.DRAFT}, after={"status": Bucket.Status.OPEN})
+        events.emit("bucket.published", group_id=round.group_id, obj=bucket)
     return bucket
 
 

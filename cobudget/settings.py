@@ -62,6 +62,9 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How many reverse proxies of ours stand in front of the app and append the client's address
 # to X-Forwarded-For (0: none, the connection's address is the client's).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# Webhooks may call loopback, private and link-local addresses (tests, a single machine):
+# off in production, where it would let an admin make the server call its own network.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 if NUM_PROXIES < 0:
     raise ImproperlyConfigured("NUM_PROXIES must be 0 or more")
 
@@ -86,6 +89,7 @@ INSTALLED_APPS = [
     "allocations",
     "proposals",
     "trust",
+    "integrations",
     "demo",
 ]
 
@@ -172,6 +176,8 @@ CELERY_BEAT_SCHEDULE = {
     "notification-batches": {"task": "notifications.tasks.flush_batches", "schedule": 300.0},
     # Hourly: the digest goes to those whose group's local time is 07:00-07:59.
     "notification-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(minute=0)},
+    # Webhook deliveries whose retry is due, or that were never queued (broker down at commit).
+    "webhook-deliveries": {"task": "integrations.tasks.send_due_deliveries", "schedule": 60.0},
 }
 
 # --- Accounts -------------------------------------------------------------------------

@@ -19,6 +19,7 @@ api_patterns = [
     path("", include("buckets.flag_api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("trust.api_urls")),
+    path("", include("integrations.api_urls")),
 ]
 
 urlpatterns = [
@@ -39,4 +40,5 @@ urlpatterns = [
     path("", include("buckets.flag_urls")),
     path("", include("notifications.urls")),
     path("", include("trust.urls")),
+    path("", include("integrations.urls")),
 ]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit import services as audit
 from buckets.models import Bucket
+from cobudget import events
 from cobudget.errors import DomainError
 from groups.models import Group, Membership, Role, User
 from proposals import selectors
@@ -178,6 +179,7 @@ def open_proposal(
         )
         if named:
             proposal.named_voters.set(named)
+        events.emit("proposal.opened", group_id=group.pk, obj=proposal)
         if notify:
             _queue("notify_opened", proposal.pk)
     return proposal
@@ -210,6 +212,7 @@ def open_proposals(
         return []
     with transaction.atomic():
         proposals = Proposal.objects.bulk_create(rows)  # PostgreSQL and SQLite ≥ 3.35 return the ids
+        events.emit_many("proposal.opened", group_id=group.pk, objs=proposals)
         if notify:
             _queue("notify_opened_many", [p.pk for p in proposals])
     return proposals
@@ -277,7 +280,9 @@ def _settle_bucket(*, proposal: Proposal, outcome: str, now: datetime):
     if proposal.bucket_id is None or not proposal.settles_bucket:
         return
     status = Bucket.Status.FUNDED if outcome == Proposal.Outcome.ADOPTED else Bucket.Status.NOT_FUNDED
-    Bucket.objects.filter(pk=proposal.bucket_id, status=Bucket.Status.TO_DECIDE).update(status=status, decided_at=now)
+    settled = Bucket.objects.filter(pk=proposal.bucket_id, status=Bucket.Status.TO_DECIDE).update(status=status, decided_at=now)
+    if settled and status == Bucket.Status.FUNDED:
+        events.emit("bucket.funded", group_id=proposal.group_id, obj=Bucket.objects.get(pk=proposal.bucket_id))
 
 
 def _close(*, pk: int, now: datetime | None, notify: bool) -> tuple[Proposal, bool]:
@@ -310,6 +315,8 @@ def _close(*, pk: int, now: datetime | None, notify: bool) -> tuple[Proposal, bo
             if notify:
                 _queue("notify_closed", locked.pk)
         locked.refresh_from_db()
+        if closed == 1:
+            events.emit("proposal.closed", group_id=locked.group_id, obj=locked)
     return locked, closed == 1
 
 
@@ -365,6 +372,8 @@ def send_proposal_reminders(now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             if Proposal.objects.filter(pk=pk, reminder_sent_at=None).update(reminder_sent_at=now) == 1:
+                proposal = Proposal.objects.get(pk=pk)
+                events.emit("proposal.closing_soon", group_id=proposal.group_id, obj=proposal)
                 _queue("send_reminder", pk)
                 count += 1
     return count

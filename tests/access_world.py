@@ -40,6 +40,8 @@ class World:
     join_request: JoinRequest
     spare: Membership
     unsubscribe_token: str
+    webhook: object
+    calendar_token: str
 
 
 def build_world() -> World:
@@ -76,11 +78,17 @@ def build_world() -> World:
     link = group_services.create_invite_link(group=group, actor=admin, role=Role.MEMBER)
     joiner = make_user("joiner@example.org")
     join_request = group_services.request_to_join(group=group, user=joiner, message="Hello")
+    from integrations.calendar import token_for
+    from integrations.models import Webhook
     from notifications.services import unsubscribe_token
+
+    webhook = Webhook.objects.create(group=group, url="https://chat.example.org/hooks/x", format="mattermost",
+                                     events=["round.closed"], created_by=admin)
 
     return World(
         group=group, users=users, round=round_, bucket=bucket, other_bucket=other, draft_bucket=draft, comment=comment,
         proposal=proposal, guideline=guideline, other_guideline=other_guideline, flag=flag, link=link, join_request=join_request,
         spare=Membership.objects.get(group=group, user=users["spare"]),
         unsubscribe_token=unsubscribe_token(user=users["member"], kind="bucket_comment"),
+        webhook=webhook, calendar_token=token_for(users["member"]).token,
     )
