@@ -141,6 +141,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "group-webhook-delete": {"POST": ('login', 404, 404, 404, 404, 404, 'ok')},
     "my-calendar": {"GET": ('login', 200, 200, 200, 200, 200, 200), "POST": ('login', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
     "calendar-feed": {"GET": (200, 200, 200, 200, 200, 200, 200)},
+    "api-me": {"DELETE": (401, 400, 400, 400, 400, 400, 400)},
+    "api-me-export": {"GET": (401, 200, 200, 200, 200, 200, 200)},
+    "my-data": {"GET": ('login', 200, 200, 200, 200, 200, 200), "POST": ('login', 200, 200, 200, 200, 200, 200)},
+    "group-archive": {"GET": ('login', 404, 404, 404, 404, 404, 200)},
 }
 
 # Harmless bodies for writes: valid enough that the permission, not the input, decides.
