@@ -14,12 +14,11 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from allocations.models import Envelope, LedgerEntry
-from allocations.services import _ledger
+from allocations.services import _ledger, retire_envelopes
 from buckets.models import Phase, Round
-from cobudget.money import ZERO, parse_amount
+from cobudget.money import ZERO, format_money, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, User
 from groups.services import ImportError_
-from groups.templatetags.cobudget import format_money
 
 CHUNK = 1000
 
@@ -31,8 +30,6 @@ def _chunks(items: list, size: int = CHUNK):
 
 def on_memberships_imported(*, items: list[tuple[int, Membership, Decimal | None]], actor: User | None) -> None:
     """items: (line, membership, envelope amount or None) for every imported row."""
-    from allocations.services import retire_envelopes
-
     without = {m.user_id: m for _line, m, _amount in items if m.role not in ENVELOPE_ROLES}
     if without:
         # Rare: an import gave someone a role without an envelope; they keep no money (one query

@@ -12,6 +12,7 @@ import logging
 from django.db import transaction
 
 from allocations.models import AllocationNotice, LedgerEntry
+from buckets import notices
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +39,6 @@ def tell_coleads(*, batch: int = BATCH) -> int:
 
 
 def _tell(entries) -> int:
-    from buckets import notices
-
     changes: dict[tuple[int, int], list] = {}  # (bucket, member) -> [first before, last after]
     for entry in entries.only("bucket_id", "member_id", "before", "after"):
         key = (entry.bucket_id, entry.member_id)

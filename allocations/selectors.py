@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import F, OuterRef, Subquery, Sum
 
 from allocations.models import Allocation, Envelope
-from buckets.flag_selectors import with_open_flags
+from buckets.guidelines.selectors import with_open_flags
 from buckets.models import Bucket, Round
 from buckets.selectors import visible_buckets
 from cobudget.money import ZERO

@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 
+from celery import current_app
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from allocations import outbox
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
 from audit import services as audit
 from buckets import notices
@@ -31,9 +33,8 @@ from buckets.services import (
 )
 from cobudget import hotsql
 from cobudget.errors import DomainError
-from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
+from cobudget.money import MAX_AMOUNT, ZERO, format_money, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, Role, User
-from groups.templatetags.cobudget import format_money
 
 logger = logging.getLogger(__name__)
 
@@ -287,11 +288,7 @@ def _tell_coleads_now() -> None:
     """Without a broker (development, tests: tasks run in-process) the co-leads hear of an
     allocation right after its commit; with one, the beat's sweep tells them within a minute
     (allocations.outbox), so that the request never talks to the broker."""
-    from cobudget.celery import app
-
-    if app.conf.task_always_eager:
-        from allocations import outbox
-
+    if current_app.conf.task_always_eager:  # the project's app (cobudget.celery), seen from below it
         outbox.tell_coleads()
 
 
@@ -522,6 +519,44 @@ def _set_allocation_python(*, member: User, bucket: Bucket, amount: Decimal, act
         ], fetch=False)
         transaction.on_commit(_tell_coleads_now, robust=True)  # logged if it fails; the rows wait for the next try
     return AllocationResult(amount=amount, bucket_total=new_total, envelope_remaining=envelope_amount - new_allocated)
+
+
+def set_allocations(*, member: User, round: Round, amounts: dict, actor: User) -> dict[int, AllocationResult]:
+    """A whole allocation sheet (the member's, or a paper form an admin enters): `amounts` maps
+    bucket ids of `round` to absolute amounts. All are saved, or none: the first refusal is
+    raised with `field` naming its line (`amount-<bucket id>`) and the bucket's title.
+
+    Locks the envelope, then every bucket of the sheet by id (the order of every writer),
+    before any change; lowered lines are applied before raised ones, so that moving money
+    from one bucket to another within a full envelope is accepted."""
+    parsed = {}
+    titles = dict(Bucket.objects.filter(round=round, pk__in=list(amounts)).values_list("pk", "title"))
+    for bucket_id, raw in amounts.items():
+        if bucket_id not in titles:
+            raise Bucket.DoesNotExist
+        try:
+            parsed[bucket_id] = parse_amount(raw, currency=round.currency)
+        except DomainError as exc:
+            raise _on_line(exc, bucket_id, titles[bucket_id]) from exc
+    results = {}
+    with transaction.atomic():
+        list(Envelope.objects.select_for_update().filter(round=round, user=member))
+        buckets = list(Bucket.objects.select_for_update().select_related("round", "round__group")
+                       .filter(pk__in=list(parsed)).order_by("id"))
+        current = dict(Allocation.objects.filter(envelope__round=round, envelope__user=member)
+                       .values_list("bucket_id", "amount"))
+        lines = sorted(buckets, key=lambda b: (parsed[b.pk] > current.get(b.pk, ZERO), b.pk))
+        for bucket in lines:
+            try:
+                results[bucket.pk] = set_allocation(member=member, bucket=bucket, amount=parsed[bucket.pk], actor=actor)
+            except DomainError as exc:
+                raise _on_line(exc, bucket.pk, bucket.title) from exc
+    return results
+
+
+def _on_line(exc: DomainError, bucket_id: int, title: str) -> DomainError:
+    return DomainError(exc.code, _("“%(title)s”: %(detail)s") % {"title": title, "detail": exc.detail},
+                       status=exc.status, field=f"amount-{bucket_id}")
 
 
 # --- withdrawing and merging (refunds) ------------------------------------------------------------

@@ -19,11 +19,10 @@ from buckets.models import Bucket, Phase
 from buckets.services import is_colead_or_admin
 from buckets.views import phase_timeline
 from cobudget.errors import DomainError
-from cobudget.money import parse_amount
+from cobudget.money import money_formatter, parse_amount, percent_formatter
 from cobudget.pages import perform
 from groups.models import ENVELOPE_ROLES, Membership, Role
 from groups.selectors import members_of
-from groups.templatetags.cobudget import money_formatter, percent_formatter
 
 SORT_CHOICES = [
     ("newest", gettext_lazy("newest")),

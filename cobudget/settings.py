@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "buckets",
     "allocations",
     "proposals",
+    "results",
     "trust",
     "integrations",
     "demo",
@@ -171,6 +172,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "Europe/Paris"
+# Tasks that call services live above them, outside the `tasks` modules autodiscovery finds.
+CELERY_IMPORTS = ("results.sweep", "notifications.invitations")
 CELERY_BEAT_SCHEDULE = {
     "sweep-every-minute": {"task": "allocations.tasks.sweep", "schedule": 60.0},
     # Allocation mails wait until their hour has passed (at most one an hour per person).

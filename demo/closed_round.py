@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from allocations import closing
 from allocations import services as allocation_services
 from buckets import services as bucket_services
 from buckets.models import Round
+from results import services as closing
 
 TITLE = "Projets collectifs 2025"
 

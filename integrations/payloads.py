@@ -12,8 +12,8 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from buckets.models import Bucket, Phase, Round
+from cobudget.money import format_money
 from groups.models import Group
-from groups.templatetags.cobudget import format_money
 from proposals.models import Proposal
 
 

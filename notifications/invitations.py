@@ -4,19 +4,24 @@ groups sits below this app, so it does not import it: it calls its INVITATION_HO
 commit, and this module registers the one that notifies the invited people.
 """
 
+from celery import shared_task
 from django.db import transaction
 
 from groups.models import Invitation
 from notifications.models import Kind
-from notifications.services import notify
+from notifications.services import _queue, notify
 
 
 def queue_invitations(*, invitation_ids: list[int]) -> None:
     """The hook groups calls after commit: notify in a task, away from the request."""
-    from notifications import tasks
-    from notifications.services import _queue
+    _queue(notify_invitations_task, list(invitation_ids))
 
-    _queue(tasks.notify_invitations, list(invitation_ids))
+
+# Here rather than in notifications.tasks: it calls notify, which queues the tasks there.
+# Registered under the name messages already queued carry; CELERY_IMPORTS loads it in the worker.
+@shared_task(name="notifications.tasks.notify_invitations", ignore_result=True)
+def notify_invitations_task(invitation_ids: list[int]) -> None:
+    notify_invitations(invitation_ids=invitation_ids)
 
 
 def notify_invitations(*, invitation_ids: list[int]) -> int:

@@ -1,32 +1,26 @@
-"""Thin Celery tasks around notifications.services."""
+"""Thin Celery tasks around notifications.delivery: the mails `notify` queues after commit,
+and the batches and digests the beat sends."""
 
 from celery import shared_task
 
-from notifications import services
+from notifications import delivery
 
 
 @shared_task(ignore_result=True)
 def send_notification_mail(notification_id: int) -> None:
-    services.send_notification_mail(notification_id=notification_id)
+    delivery.send_notification_mail(notification_id=notification_id)
 
 
 @shared_task(ignore_result=True)
 def send_batch(user_id: int) -> None:
-    services.send_batch(user_id=user_id)
+    delivery.send_batch(user_id=user_id)
 
 
 @shared_task(ignore_result=True)
 def flush_batches() -> None:
-    services.flush_batches()
+    delivery.flush_batches()
 
 
 @shared_task(ignore_result=True)
 def send_digests() -> None:
-    services.send_due_digests()
-
-
-@shared_task(ignore_result=True)
-def notify_invitations(invitation_ids: list[int]) -> None:
-    from notifications.invitations import notify_invitations as run
-
-    run(invitation_ids=invitation_ids)
+    delivery.send_due_digests()

@@ -8,7 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from cobudget.errors import DomainError
-from notifications import selectors, services
+from notifications import delivery, selectors, services
 from notifications.models import BATCHED_KINDS, Kind, Mode
 
 
@@ -56,10 +56,10 @@ def preferences(request):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token):
     try:
-        user, kind = services.read_unsubscribe_token(token)
+        user, kind = delivery.read_unsubscribe_token(token)
     except DomainError as exc:
         return render(request, "notifications/unsubscribe_invalid.html", {"detail": exc.detail}, status=400)
-    context = {"token": token, "email": user.email, "kind_label": services.kind_label(kind)}
+    context = {"token": token, "email": user.email, "kind_label": delivery.kind_label(kind)}
     if request.method == "POST":
         services.unsubscribe(token=token)
         return render(request, "notifications/unsubscribe_done.html", context)

@@ -17,7 +17,7 @@ from buckets.models import Bucket
 from cobudget import events
 from cobudget.errors import DomainError
 from groups.models import Group, Membership, Role, User
-from proposals import selectors
+from proposals import selectors, tasks
 from proposals.models import Proposal, ProposalComment, ProposalView, Stance
 
 logger = logging.getLogger(__name__)
@@ -57,8 +57,6 @@ def compute_outcome(*, voters_count: int, counts: dict, quorum_percent: int, blo
 
 
 def _queue(task_name: str, proposal_id):
-    from proposals import tasks
-
     task = getattr(tasks, task_name)
 
     def send():

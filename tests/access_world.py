@@ -12,8 +12,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from buckets import flag_services
 from buckets import services as bucket_services
+from buckets.guidelines import services as guideline_services
 from groups import services as group_services
 from groups.models import Group, InviteLink, JoinRequest, Membership, Role, User
 from proposals import services as proposal_services
@@ -72,15 +72,15 @@ def build_world() -> World:
         group=group, title="Buy a van", details="For **deliveries**", author=users["member"],
         closes_at=timezone.now() + timedelta(days=3), notify=False,
     )
-    guideline = flag_services.create_guideline(round=round_, actor=admin, title="Serves everyone")
-    other_guideline = flag_services.create_guideline(round=round_, actor=admin, title="Realistic budget")
-    flag = flag_services.raise_flag(bucket=bucket, guideline=guideline, actor=users["member"], comment="Too vague")
+    guideline = guideline_services.create_guideline(round=round_, actor=admin, title="Serves everyone")
+    other_guideline = guideline_services.create_guideline(round=round_, actor=admin, title="Realistic budget")
+    flag = guideline_services.raise_flag(bucket=bucket, guideline=guideline, actor=users["member"], comment="Too vague")
     link = group_services.create_invite_link(group=group, actor=admin, role=Role.MEMBER)
     joiner = make_user("joiner@example.org")
     join_request = group_services.request_to_join(group=group, user=joiner, message="Hello")
     from integrations.calendar import token_for
     from integrations.models import Webhook
-    from notifications.services import unsubscribe_token
+    from notifications.delivery import unsubscribe_token
 
     webhook = Webhook.objects.create(group=group, url="https://chat.example.org/hooks/x", format="mattermost",
                                      events=["round.closed"], created_by=admin)

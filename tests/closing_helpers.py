@@ -107,7 +107,7 @@ def close_and_hang(round_id: int) -> None:
     inside the still-open transaction, print PAUSED and sleep until killed."""
     import time
 
-    from allocations import closing
+    from results import services as closing
 
     original = closing._open_decision_proposals
 

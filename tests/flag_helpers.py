@@ -3,7 +3,7 @@ co-led by member2, and two guidelines."""
 
 import pytest
 
-from buckets import flag_services
+from buckets.guidelines import services as guideline_services
 from tests.funding_helpers import make_bucket, make_round
 
 
@@ -15,8 +15,8 @@ def round_fixture(group, admin_user):
 @pytest.fixture(name="guidelines")
 def guidelines_fixture(round, admin_user):
     return [
-        flag_services.create_guideline(round=round, actor=admin_user, title="Serves the whole cooperative"),
-        flag_services.create_guideline(round=round, actor=admin_user, title="Realistic budget", description="Quotes attached."),
+        guideline_services.create_guideline(round=round, actor=admin_user, title="Serves the whole cooperative"),
+        guideline_services.create_guideline(round=round, actor=admin_user, title="Realistic budget", description="Quotes attached."),
     ]
 
 

@@ -11,8 +11,8 @@ from django.db import DatabaseError, connection, transaction
 
 from allocations import services as allocation_services
 from audit.models import AuditEntry
-from buckets import flag_services
 from buckets import services as bucket_services
+from buckets.guidelines import services as flag_services
 from cobudget.errors import DomainError
 from groups import services as group_services
 from groups.models import Membership, Role

@@ -15,8 +15,8 @@ import pytest
 from django.core.management import get_commands
 from django.db import connection
 
-from allocations.closing import close_round
 from groups.models import Group
+from results.services import close_round
 from tests.conftest import requires_postgres
 from tests.funding_helpers import allocate, make_bucket, make_round
 

@@ -15,12 +15,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from allocations import closing
 from buckets.models import Bucket
 from groups import services as group_services
 from groups.models import Role, User
 from proposals import services as proposal_services
 from proposals.models import Proposal
+from results import services as closing
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
 from tests.conftest import make_user, requires_postgres
 
@@ -107,7 +107,7 @@ def test_decision_titles_and_statements_are_neutralised(group, admin_user, membe
 @requires_postgres
 @pytest.mark.parametrize("semicolon", [False, True])
 def test_the_copy_path_writes_the_same_bytes_as_the_python_path_for_formulas(world, semicolon):
-    from allocations import exports
+    from results import exports
 
     copied = b"".join(exports.csv_bytes(round=world, kind="allocations", semicolon=semicolon))
     written = "".join(exports.csv_lines(round=world, kind="allocations", semicolon=semicolon)).encode("utf-8")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from buckets import flag_services
 from buckets import services as bucket_services
+from buckets.guidelines import services as guideline_services
 from proposals import services as proposal_services
 from tests.conftest import browser_login
 from tests.funding_helpers import allocate, make_bucket, make_round
@@ -47,8 +47,8 @@ def test_every_page_passes_axe(axe_page, live_server, group, admin_user, member,
     bucket = make_bucket(round, member2, title="Shared garden", coleads=[admin_user.email])
     allocate(member, bucket, "50.00")
     bucket_services.add_comment(bucket=bucket, author=member, body="Where will it be? @member2")
-    guideline = flag_services.create_guideline(round=round, actor=admin_user, title="Realistic budget")
-    flag_services.raise_flag(bucket=bucket, guideline=guideline, actor=member, comment="No quote")
+    guideline = guideline_services.create_guideline(round=round, actor=admin_user, title="Realistic budget")
+    guideline_services.raise_flag(bucket=bucket, guideline=guideline, actor=member, comment="No quote")
     proposal = proposal_services.open_proposal(
         group=group, title="Sign the lease", author=admin_user, closes_at=timezone.now() + timedelta(days=3),
     )
@@ -83,7 +83,7 @@ def test_every_page_passes_axe(axe_page, live_server, group, admin_user, member,
 @pytest.mark.django_db(transaction=True)
 def test_the_unsubscribe_page_passes_axe_without_login(axe_page, live_server, member):
     page = axe_page
-    from notifications.services import unsubscribe_token
+    from notifications.delivery import unsubscribe_token
 
     page.goto(f"{live_server.url}/notifications/unsubscribe/{unsubscribe_token(user=member, kind='proposal')}/")
     assert violations(page) == []

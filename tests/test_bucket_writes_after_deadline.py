@@ -14,10 +14,10 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from allocations.closing import close_round
 from buckets import services as bucket_services
 from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
+from results.services import close_round
 from tests.conftest import requires_postgres
 from tests.funding_helpers import allocate, make_bucket, make_round, pass_deadline
 

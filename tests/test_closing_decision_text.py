@@ -4,9 +4,9 @@ language, whoever closed the round; and only an admin (or the sweep) closes a ro
 import pytest
 from django.utils import translation
 
-from allocations.closing import close_round
 from cobudget.errors import DomainError
 from proposals.models import Proposal
+from results.services import close_round
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
 
 

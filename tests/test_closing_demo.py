@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from allocations.results import round_totals
 from buckets.models import Bucket
 from demo import closed_round
 from demo.people import seed_people
 from proposals.models import Proposal
+from results.selectors import round_totals
 from tests.closing_helpers import assert_ledger_clean
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from allocations import closing
 from buckets.models import Bucket, Round
 from proposals.models import Proposal
+from results import services as closing
 from tests.closing_helpers import (
     CHILD_CODE,
     allocate,

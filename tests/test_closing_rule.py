@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from allocations import closing
-from allocations.results import round_totals
 from buckets.models import Bucket
 from proposals.models import Proposal
+from results import services as closing
+from results.selectors import round_totals
 from tests.closing_helpers import (
     allocate,
     assert_ledger_clean,

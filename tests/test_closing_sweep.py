@@ -9,10 +9,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from allocations import closing, tasks
 from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
 from groups.models import User
+from results import services as closing
+from results.sweep import sweep
 from tests.closing_helpers import (
     allocate,
     make_bucket,
@@ -65,7 +66,7 @@ def test_a_permanent_round_is_never_closed_by_the_sweep(group, admin_user, membe
     make_bucket(fund, member, title="Always open", min_amount="50.00")
     far_future = timezone.now() + timedelta(days=3650)
     assert closing.close_due_rounds(now=far_future) == 0
-    assert tasks.sweep.delay() is not None
+    assert sweep.delay() is not None
     fund.refresh_from_db()
     assert fund.closed_at is None
     assert statuses(fund) == {"Always open": "open"}
@@ -92,7 +93,7 @@ def test_the_sweep_task_closes_rounds_and_due_proposals(group, admin_user, membe
     proposal = proposal_services.open_proposal(
         group=group, title="Paint the door", author=admin_user, closes_at=timezone.now() + timedelta(minutes=1)
     )
-    result = closing.sweep(now=timezone.now() + timedelta(minutes=2))
+    result = sweep(now=timezone.now() + timedelta(minutes=2))
     assert result["rounds_closed"] == 1 and result["proposals_closed"] == 1
     assert Round.objects.get(pk=round.pk).closed_at is not None
     assert Proposal.objects.get(pk=proposal.pk).closed_at is not None

@@ -5,8 +5,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from notifications.delivery import send_due_digests
 from notifications.models import Kind, Mode, Notification
-from notifications.services import send_due_digests, set_preference
+from notifications.services import set_preference
 from tests.notify_helpers import html_of, send
 
 

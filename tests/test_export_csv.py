@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from allocations import closing
 from buckets.models import Bucket
+from results import services as closing
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_spreadsheet_formulas_are_neutralised_in_every_user_written_cell(api, cl
 
 
 def test_neutralise_covers_every_dangerous_start():
-    from allocations.exports import neutralise
+    from results.exports import neutralise
 
     for text in ("=1", "+1", "-1", "@A1", "\tx", "\rx"):
         assert neutralise(text) == "'" + text

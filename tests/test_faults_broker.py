@@ -52,7 +52,7 @@ def test_every_write_that_queues_a_task_succeeds_while_the_broker_is_down(
     admin, alice, bob = api(admin_user), api(member), api(member2)
     # Listen to the queueing modules' loggers themselves (another test's logging set-up may
     # have disabled them or stopped their propagation).
-    for name in ("notifications.services", "allocations.services", "allocations.closing", "proposals.services"):
+    for name in ("notifications.services", "allocations.services", "results.services", "proposals.services"):
         logger = logging.getLogger(name)
         monkeypatch.setattr(logger, "disabled", False)
         monkeypatch.setattr(logger, "handlers", [*logger.handlers, caplog.handler])
@@ -104,7 +104,7 @@ def test_every_delay_call_in_the_apps_is_guarded():
 
     root = Path(__file__).resolve().parent.parent
     unguarded = []
-    for app in ("cobudget", "groups", "buckets", "allocations", "proposals", "notifications"):
+    for app in ("cobudget", "groups", "buckets", "allocations", "proposals", "results", "notifications"):
         for path in (root / app).rglob("*.py"):
             lines = path.read_text().splitlines()
             for number, line in enumerate(lines):

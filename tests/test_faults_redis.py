@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from buckets import services as bucket_services
-from notifications import services as notification_services
+from notifications import delivery as notification_delivery
 from notifications.models import Notification
 from tests.conftest import PASSWORD
 from tests.funding_helpers import make_bucket, make_round
@@ -74,9 +74,9 @@ def test_pages_login_and_allocation_work_while_redis_is_down_and_nothing_is_lost
 
     # Redis is back: the next sweep sends it, once.
     later = timezone.now() + timedelta(minutes=5)
-    assert notification_services.flush_batches(now=later) >= waiting
+    assert notification_delivery.flush_batches(now=later) >= waiting
     assert len(mail.outbox) >= waiting  # and the hourly allocation batch, also waiting
     assert any("Garden" in m.subject and m.to == [member2.email] for m in mail.outbox)
-    assert notification_services.flush_batches(now=later) == 0
+    assert notification_delivery.flush_batches(now=later) == 0
     with transaction.atomic():
         call_command("check_ledger")

@@ -54,9 +54,9 @@ def test_bad_input_is_a_400_with_code_and_detail(api, bucket, guidelines, member
     from tests.funding_helpers import make_round
 
     other_round = make_round(group, admin_user, phase="proposals")
-    from buckets import flag_services
+    from buckets.guidelines import services as guideline_services
 
-    foreign = flag_services.create_guideline(round=other_round, actor=admin_user, title="Elsewhere")
+    foreign = guideline_services.create_guideline(round=other_round, actor=admin_user, title="Elsewhere")
     for payload in ({"guideline": foreign.pk, "comment": "x"}, {"guideline": 999999, "comment": "x"},
                     {"guideline": guidelines[0].pk, "comment": "   "}, {"comment": "no guideline"}):
         response = api(member).post(f"/api/buckets/{bucket.pk}/flags/", payload, format="json")

@@ -3,7 +3,8 @@
 import pytest
 from django.template import Context, Template
 
-from buckets import flag_selectors, flag_services
+from buckets.guidelines import selectors as guideline_selectors
+from buckets.guidelines import services as guideline_services
 from buckets.models import Bucket, Flag
 from tests.flag_helpers import bucket_fixture, guidelines_fixture, round_fixture  # noqa: F401
 
@@ -36,7 +37,7 @@ def test_htmx_gets_the_panel_back_with_errors_inline(client, bucket, guidelines,
 
 @pytest.mark.django_db
 def test_only_the_raiser_or_an_admin_sees_and_uses_resolve(client, bucket, guidelines, member, member2, admin_user, contributor):
-    flag = flag_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=member, comment="Few benefit")
+    flag = guideline_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=member, comment="Few benefit")
     client.force_login(member2)  # a co-lead: answers in comments, does not resolve
     assert "Resolve" not in client.get(f"/buckets/{bucket.pk}/flags/").content.decode()
     client.post(f"/flags/{flag.pk}/resolve/")
@@ -58,7 +59,7 @@ def test_only_the_raiser_or_an_admin_sees_and_uses_resolve(client, bucket, guide
 
 @pytest.mark.django_db
 def test_outsiders_get_404(client, bucket, guidelines, member, outsider):
-    flag = flag_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=member, comment="Few benefit")
+    flag = guideline_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=member, comment="Few benefit")
     client.force_login(outsider)
     assert client.get(f"/buckets/{bucket.pk}/flags/").status_code == 404
     assert client.post(f"/buckets/{bucket.pk}/flags/", {"guideline": guidelines[0].pk, "comment": "x"}).status_code == 404
@@ -71,12 +72,12 @@ def test_the_card_badge_counts_open_flags_in_one_query(bucket, guidelines, membe
     from tests.funding_helpers import make_bucket
 
     quiet = make_bucket(round, member2, title="Quiet bucket")
-    flag_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=member, comment="a")
-    flag_services.raise_flag(bucket=bucket, guideline=guidelines[1], actor=member, comment="b")
-    resolved = flag_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=admin_user, comment="c")
-    flag_services.resolve_flag(flag=resolved, actor=admin_user)
+    guideline_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=member, comment="a")
+    guideline_services.raise_flag(bucket=bucket, guideline=guidelines[1], actor=member, comment="b")
+    resolved = guideline_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=admin_user, comment="c")
+    guideline_services.resolve_flag(flag=resolved, actor=admin_user)
     badge = Template('{% for bucket in buckets %}[{% include "buckets/_flag_badge.html" %}]{% endfor %}')
     with django_assert_num_queries(1):
-        buckets = list(flag_selectors.with_open_flags(Bucket.objects.filter(pk__in=[bucket.pk, quiet.pk]).order_by("title")))
+        buckets = list(guideline_selectors.with_open_flags(Bucket.objects.filter(pk__in=[bucket.pk, quiet.pk]).order_by("title")))
         html = badge.render(Context({"buckets": buckets}))
     assert html.count("open flag") == 1 and "2 open flags" in html

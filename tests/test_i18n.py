@@ -51,7 +51,7 @@ def test_amounts_are_written_the_french_way(client, settings, member, group):
 
     from django.utils import translation
 
-    from groups.templatetags.cobudget import format_money
+    from cobudget.money import format_money
 
     with translation.override("fr"):
         assert format_money(Decimal("430")) == "430,00\u00a0€"

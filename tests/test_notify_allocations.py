@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from cobudget.errors import DomainError
+from notifications.delivery import flush_batches
 from notifications.models import Kind, Notification
-from notifications.services import flush_batches
 from tests.funding_helpers import allocate, make_bucket, make_round
 
 

@@ -5,8 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from notifications.delivery import flush_batches
 from notifications.models import Kind, Mode, Notification
-from notifications.services import flush_batches, set_preference
+from notifications.services import set_preference
 from tests.notify_helpers import send
 
 

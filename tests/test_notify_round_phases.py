@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from allocations import closing
 from allocations import services as allocation_services
 from buckets.models import Round
 from notifications.models import Kind, Mode, Notification
 from notifications.services import set_preference
+from results import services as closing
+from results.sweep import sweep
 from tests.funding_helpers import make_round
 
 
@@ -27,10 +28,10 @@ def test_publishing_announces_proposals_then_the_sweep_announces_funding_once(gr
     assert titles(member) == ["“Round 2026” is open for proposals"]
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert closing.sweep()["funding_opened"] == 0  # not yet
+        assert sweep()["funding_opened"] == 0  # not yet
         Round.objects.filter(pk=round.pk).update(funding_opens_at=timezone.now() - timedelta(minutes=1))
-        assert closing.sweep()["funding_opened"] == 1
-        assert closing.sweep()["funding_opened"] == 0
+        assert sweep()["funding_opened"] == 1
+        assert sweep()["funding_opened"] == 0
     assert titles(member) == ["“Round 2026” is open for proposals", "Funding is open in “Round 2026”"]
     assert len(mailoutbox) == 6
 
@@ -42,7 +43,7 @@ def test_the_reminder_and_the_results_follow_preferences(group, admin_user, memb
     Round.objects.filter(pk=round.pk).update(funding_closes_at=timezone.now() + timedelta(hours=40))
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        closing.sweep()
+        sweep()
     assert member.email in [m.to[0] for m in mailoutbox]
     assert member2.email not in [m.to[0] for m in mailoutbox]
     assert len(titles(member2)) >= 1  # still in the app

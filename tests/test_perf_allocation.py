@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection, transaction
 
-from allocations import closing
 from allocations.models import Allocation, AllocationNotice
 from cobudget.celery import app
 from cobudget.errors import DomainError
 from notifications.models import Kind, Notification
+from results.sweep import sweep
 from tests.conftest import on_postgres, requires_postgres
 from tests.funding_helpers import allocate, make_bucket, make_round
 
@@ -43,13 +43,13 @@ def test_the_allocation_writes_its_notice_and_the_sweep_tells_the_coleads(
     assert AllocationNotice.objects.count() == 1
     assert not told(bucket).exists()  # the request told no one
     with django_capture_on_commit_callbacks(execute=True):
-        result = closing.sweep()
+        result = sweep()
     assert result["allocation_notices"] == 1
     assert list(told(bucket).values_list("user_id", flat=True)) == [member2.pk]
     assert "12,50" in told(bucket).get().title or "12.50" in told(bucket).get().title
     assert not AllocationNotice.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        assert closing.sweep()["allocation_notices"] == 0  # told once
+        assert sweep()["allocation_notices"] == 0  # told once
     assert told(bucket).count() == 1
 
 
@@ -64,7 +64,7 @@ def test_one_members_changes_before_a_sweep_make_one_notice(
     allocate(member, back, "0")
     assert AllocationNotice.objects.count() == 5
     with django_capture_on_commit_callbacks(execute=True):
-        assert closing.sweep()["allocation_notices"] == 1
+        assert sweep()["allocation_notices"] == 1
     notice = told(bucket).get()
     assert "40" in notice.title
     assert not told(back).exists()  # 0 → 5 → 0: nothing changed for its co-leads

@@ -6,12 +6,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from allocations import closing
 from buckets.models import Bucket
 from cobudget.errors import DomainError
 from notifications.models import Notification
 from proposals import services as proposal_services
 from proposals.models import Proposal
+from results import services as closing
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
 
 

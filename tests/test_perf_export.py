@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from allocations import exports
 from allocations.models import Allocation, Envelope
 from buckets.models import Bucket, Round
 from groups.models import User
+from results import exports
 from tests.conftest import requires_postgres
 
 pytestmark = pytest.mark.django_db

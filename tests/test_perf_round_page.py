@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from allocations import selectors
-from buckets import flag_services
 from buckets import services as bucket_services
+from buckets.guidelines import services as guideline_services
 from buckets.models import Bucket
 from groups.models import Membership
 from tests.funding_helpers import allocate, make_bucket, make_round
@@ -33,8 +33,8 @@ def test_a_card_shows_tags_open_flags_coleads_and_my_allocation(client, group, a
     round = make_round(group, admin_user)
     bucket = make_bucket(round, member, title="Fablab <3", min_amount="100.00", max_amount="300.00", coleads=[member2])
     bucket_services.update_bucket(bucket=bucket, actor=member, tags=["tools", "Ateliers"])
-    guideline = flag_services.create_guideline(round=round, actor=admin_user, title="Useful to all")
-    flag_services.raise_flag(bucket=bucket, guideline=guideline, actor=member2, comment="Only for a few")
+    guideline = guideline_services.create_guideline(round=round, actor=admin_user, title="Useful to all")
+    guideline_services.raise_flag(bucket=bucket, guideline=guideline, actor=member2, comment="Only for a few")
     allocate(member, bucket, "120.00")
     client.force_login(member)
 

@@ -15,7 +15,6 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from allocations.closing import close_round
 from allocations.models import Allocation, Envelope, LedgerEntry
 from audit.models import AuditEntry
 from buckets import services as bucket_services
@@ -25,6 +24,7 @@ from integrations.calendar import token_for
 from integrations.models import CalendarToken
 from proposals import services as proposal_services
 from proposals.models import Stance
+from results.services import close_round
 from tests.conftest import PASSWORD, token_client_for
 from tests.funding_helpers import allocate, make_bucket, make_round
 

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from allocations import closing
 from buckets.models import Bucket, Round
 from proposals.models import Proposal
+from results import services as closing
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from allocations import closing
+from results import services as closing
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
 from tests.conftest import browser_login
 

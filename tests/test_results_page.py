@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from allocations import closing
 from buckets.models import Round
 from proposals.models import Proposal
+from results import services as closing
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
 from tests.conftest import PASSWORD
 

@@ -4,8 +4,9 @@ import pytest
 from django.core import signing
 from django.test import Client
 
+from notifications.delivery import unsubscribe_token
 from notifications.models import Kind, Mode, Preference
-from notifications.services import preferences_of, unsubscribe_token
+from notifications.services import preferences_of
 from tests.notify_helpers import send, unsubscribe_path
 
 

@@ -9,8 +9,9 @@ import pytest
 from django.core import signing
 from django.test import Client
 
+from notifications.delivery import UNSUBSCRIBE_MAX_AGE, unsubscribe_token
 from notifications.models import Kind, Mode, Preference
-from notifications.services import UNSUBSCRIBE_MAX_AGE, preferences_of, unsubscribe_token
+from notifications.services import preferences_of
 
 
 def _token_signed_ago(monkeypatch, *, user, kind, age: timedelta) -> str:

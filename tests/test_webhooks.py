@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from buckets import services as bucket_services
-from integrations import outbound, webhooks
+from integrations import delivery as deliveries
+from integrations import outbound, tasks, webhooks
 from integrations.models import Delivery, Webhook
 from tests.funding_helpers import make_bucket, make_round
 
@@ -79,9 +80,9 @@ def test_a_json_delivery_is_signed_and_says_what_happened(group, admin_user, mem
         bucket_services.publish_bucket(bucket=bucket, actor=member)
     [request] = receiver.wait_for(1)
     assert request["path"] == "/hooks/abc"
-    assert request["headers"]["X-Cobudget-Signature"] == webhooks.sign(hook.secret, request["body"])
+    assert request["headers"]["X-Cobudget-Signature"] == deliveries.sign(hook.secret, request["body"])
     assert request["headers"]["X-Cobudget-Event"] == "bucket.published"
-    event = webhooks.verify(secret=hook.secret, body=request["body"],
+    event = deliveries.verify(secret=hook.secret, body=request["body"],
                             signature=request["headers"]["X-Cobudget-Signature"], seen_ids=set())
     assert event["event"] == "bucket.published" and event["group"]["slug"] == group.slug
     assert event["data"]["bucket"]["title"] == "Jardin partagé" and event["data"]["bucket"]["min_goal"] == "100.00"
@@ -99,15 +100,15 @@ def test_a_forged_old_or_replayed_body_is_refused_by_verify(group, admin_user, m
     body, signature = request["body"], request["headers"]["X-Cobudget-Signature"]
     forged = body.replace(b"100.00", b"1.00")
     with pytest.raises(ValueError, match="bad signature"):
-        webhooks.verify(secret=hook.secret, body=forged, signature=signature, seen_ids=set())
+        deliveries.verify(secret=hook.secret, body=forged, signature=signature, seen_ids=set())
     with pytest.raises(ValueError, match="bad signature"):
-        webhooks.verify(secret="another secret", body=body, signature=signature, seen_ids=set())
+        deliveries.verify(secret="another secret", body=body, signature=signature, seen_ids=set())
     seen = set()
-    webhooks.verify(secret=hook.secret, body=body, signature=signature, seen_ids=seen)
+    deliveries.verify(secret=hook.secret, body=body, signature=signature, seen_ids=seen)
     with pytest.raises(ValueError, match="replayed"):
-        webhooks.verify(secret=hook.secret, body=body, signature=signature, seen_ids=seen)
+        deliveries.verify(secret=hook.secret, body=body, signature=signature, seen_ids=seen)
     with pytest.raises(ValueError, match="too old"):
-        webhooks.verify(secret=hook.secret, body=body, signature=signature, seen_ids=set(),
+        deliveries.verify(secret=hook.secret, body=body, signature=signature, seen_ids=set(),
                         now=timezone.now() + timedelta(minutes=10))
 
 
@@ -137,10 +138,10 @@ def test_a_500_is_retried_with_backoff_and_logged(group, admin_user, member, rec
     assert delivery.log[0]["status_code"] == 500 and delivery.log[0]["error"] == "boom"
     wait = delivery.next_attempt_at - timezone.now()
     assert timedelta(seconds=25) < wait <= timedelta(seconds=30)
-    assert webhooks.send_due() == 0  # not yet due: nothing is sent early
+    assert tasks.send_due_deliveries() == 0  # not yet due: nothing is sent early
     assert len(receiver.requests) == 1
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())  # as if 30 s had passed
-    assert webhooks.send_due() == 1
+    assert tasks.send_due_deliveries() == 1
     first, second = receiver.wait_for(2)
     delivery.refresh_from_db()
     assert delivery.status == "delivered" and delivery.attempts == 2
@@ -151,7 +152,7 @@ def test_a_500_is_retried_with_backoff_and_logged(group, admin_user, member, rec
 
 
 def test_the_backoff_doubles_up_to_an_hour_then_gives_up():
-    assert [webhooks.backoff(n).total_seconds() for n in range(1, 9)] == [30, 60, 120, 240, 480, 960, 1920, 3600]
+    assert [deliveries.backoff(n).total_seconds() for n in range(1, 9)] == [30, 60, 120, 240, 480, 960, 1920, 3600]
 
 
 def test_a_4xx_is_not_retried(group, admin_user, member, receiver, django_capture_on_commit_callbacks):

@@ -11,8 +11,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from buckets import flag_services
 from buckets import services as bucket_services
+from buckets.guidelines import services as guideline_services
 from cobudget.markdown import render_markdown
 from proposals import services as proposal_services
 from tests.funding_helpers import make_bucket, make_round
@@ -155,11 +155,11 @@ def test_comments_and_flags_are_harmless_on_the_page_in_the_api_and_in_the_mails
 ):
     round_, bucket = world
     mail.outbox.clear()
-    guideline = flag_services.create_guideline(round=round_, actor=admin_user, title=PAYLOADS[0])
+    guideline = guideline_services.create_guideline(round=round_, actor=admin_user, title=PAYLOADS[0])
     with django_capture_on_commit_callbacks(execute=True):
         for payload in PAYLOADS:
             bucket_services.add_comment(bucket=bucket, author=member, body=payload)
-        flag_services.raise_flag(bucket=bucket, guideline=guideline, actor=member, comment="\n\n".join(PAYLOADS))
+        guideline_services.raise_flag(bucket=bucket, guideline=guideline, actor=member, comment="\n\n".join(PAYLOADS))
     client.force_login(member2)
     assert_harmless(client.get(f"/buckets/{bucket.pk}/").content.decode(), "bucket page with comments")
     results = api(member2).get(f"/api/buckets/{bucket.pk}/comments/?page_size=100").json()["results"]

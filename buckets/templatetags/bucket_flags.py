@@ -3,7 +3,7 @@ page only has to `{% include "buckets/_flags.html" %}` with `bucket` in its cont
 
 from django import template
 
-from buckets import flag_selectors
+from buckets.guidelines import selectors as guideline_selectors
 from groups.selectors import membership_of
 
 register = template.Library()
@@ -14,7 +14,7 @@ def flags_panel(context, bucket):
     request = context.get("request")
     user = request.user if request is not None else context.get("user")
     membership = membership_of(user, bucket.round.group)
-    panel = flag_selectors.flags_panel(bucket=bucket, user=user, membership=membership)
+    panel = guideline_selectors.flags_panel(bucket=bucket, user=user, membership=membership)
     panel["request"] = request
     panel["csrf_token"] = context.get("csrf_token")
     return panel

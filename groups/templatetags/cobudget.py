@@ -1,47 +1,13 @@
 """Template helpers used on every page: money the local way, Markdown, percentages."""
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django import template
-from django.utils import formats, numberformat, translation
 
 from cobudget.markdown import render_markdown
-from cobudget.money import CURRENCY_SYMBOLS, places_for
+from cobudget.money import format_money, percent_formatter
 
 register = template.Library()
-
-
-def money_formatter(currency: str = "EUR"):
-    """format_money for many amounts in the active language: the language and its number
-    formats are looked up once (a page of 500 bucket cards formats 2,000 amounts)."""
-    places = places_for(currency)
-    symbol = CURRENCY_SYMBOLS.get(currency, currency)
-    lang = translation.get_language()
-    decimal_sep = formats.get_format("DECIMAL_SEPARATOR", lang, use_l10n=True)
-    grouping = formats.get_format("NUMBER_GROUPING", lang, use_l10n=True)
-    thousand_sep = formats.get_format("THOUSAND_SEPARATOR", lang, use_l10n=True)
-    french = (lang or "fr")[:2] == "fr"
-
-    def format(amount) -> str:
-        if amount is None or amount == "":
-            return ""
-        amount = Decimal(amount)
-        number = numberformat.format(
-            amount, decimal_sep, decimal_pos=places, grouping=grouping, thousand_sep=thousand_sep,
-            force_grouping=True, use_l10n=True,
-        )
-        if french:
-            return f"{number}\u00a0{symbol}"
-        if amount < 0:
-            return f"-{symbol}{number[1:]}"
-        return f"{symbol}{number}"
-
-    return format
-
-
-def format_money(amount, currency: str = "EUR") -> str:
-    """430,00 € in French, €430.00 in English (non-breaking spaces, never a float)."""
-    return money_formatter(currency)(amount)
 
 
 @register.filter
@@ -52,24 +18,6 @@ def money(amount, currency="EUR"):
 @register.filter
 def markdown(text):
     return render_markdown(text)
-
-
-def percent_formatter():
-    """The `percent` filter for many values in the active language (formats looked up once)."""
-    lang = translation.get_language()
-    decimal_sep = formats.get_format("DECIMAL_SEPARATOR", lang, use_l10n=True)
-    grouping = formats.get_format("NUMBER_GROUPING", lang, use_l10n=True)
-    thousand_sep = formats.get_format("THOUSAND_SEPARATOR", lang, use_l10n=True)
-
-    def format(value) -> str:
-        if value is None:
-            return ""
-        # Down, never up: a bucket at 99.5 % of its minimum is not shown as 100 %.
-        value = Decimal(value).quantize(Decimal("1"), rounding=ROUND_DOWN)
-        number = numberformat.format(value, decimal_sep, 0, grouping, thousand_sep, use_l10n=True)
-        return number + "\u00a0%"
-
-    return format
 
 
 @register.filter

@@ -8,7 +8,7 @@ amount is computed the same way, so that the members' column adds up to the roun
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import (
     Case,
@@ -23,12 +23,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from allocations.closing import percent_of_min
 from allocations.models import Envelope
 from allocations.selectors import round_totals
 from buckets.models import Bucket, Phase, Round
 from cobudget.money import ZERO
 from groups.models import Role
+from proposals.models import Proposal
 
 # Buckets that appear in the results (drafts, withdrawn and merged buckets hold no money).
 RESULT_STATUSES = (
@@ -41,6 +41,14 @@ RESULT_STATUSES = (
 HELD_STATUSES = (Bucket.Status.FUNDED, Bucket.Status.TO_DECIDE)
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+HUNDRED = Decimal("100")
+
+
+def percent_of_min(*, total: Decimal, min_goal: Decimal) -> Decimal:
+    """p rounded down to 2 places for display (so 99.999 % never shows as 100 %)."""
+    if min_goal <= 0:
+        return HUNDRED
+    return (total * HUNDRED / min_goal).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
 def can_see_member_detail(membership) -> bool:
@@ -61,8 +69,6 @@ def is_closed(round: Round) -> bool:
 def result_buckets(round: Round):
     """The buckets of the results, funded first, then to decide, then not funded (open ones
     while funding), each by total; with `proposal_id` for a bucket to decide."""
-    from proposals.models import Proposal  # proposals sits above buckets; read only
-
     latest_proposal = Proposal.objects.filter(bucket=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
     order = Case(
         When(status=Bucket.Status.FUNDED, then=Value(0)),

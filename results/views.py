@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from allocations import closing
-from allocations.results import can_export, can_see_member_detail, round_results
 from buckets.selectors import get_round_for
 from cobudget.errors import DomainError
 from groups.models import Role
+from results import services
+from results.selectors import can_export, can_see_member_detail, round_results
 
 LIVE_REFRESH_SECONDS = 10
 
@@ -42,14 +42,14 @@ def _context(request, round, membership):
 @login_required
 def results_page(request, round_id):
     round, membership = get_round_for(request.user, round_id)
-    return render(request, "allocations/results.html", _context(request, round, membership))
+    return render(request, "results/results.html", _context(request, round, membership))
 
 
 @login_required
 def results_live(request, round_id):
     """The part of the results page that htmx refreshes every few seconds while funding."""
     round, membership = get_round_for(request.user, round_id)
-    return render(request, "allocations/results_live.html", _context(request, round, membership))
+    return render(request, "results/results_live.html", _context(request, round, membership))
 
 
 @login_required
@@ -62,7 +62,7 @@ def close_round_page(request, round_id):
         messages.error(request, _("Tick the box to confirm that the round closes now."))
         return redirect("round-results", round_id=round.pk)
     try:
-        closed = closing.close_round(round=round, actor=request.user)
+        closed = services.close_round(round=round, actor=request.user)
     except DomainError as exc:
         messages.error(request, str(exc.detail))
         return redirect("round-results", round_id=round.pk)
@@ -87,6 +87,6 @@ def exports_page(request, round_id):
     ]
     return render(
         request,
-        "allocations/exports.html",
+        "results/exports.html",
         {"round": round, "group": round.group, "membership": membership, "exports": exports},
     )

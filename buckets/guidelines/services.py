@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from buckets.flag_selectors import (
+from buckets.guidelines.selectors import (
     bucket_accepts_flags,
     can_manage_guidelines,
     can_raise_flag,

@@ -1,4 +1,5 @@
-"""Closing rounds: the sweep, the "almost funded" rule, the reminders.
+"""Closing rounds: the "almost funded" rule, closing, the reminders (results.sweep runs them
+every minute).
 
 Closing is one transaction guarded by a conditional update on `Round.closed_at`, so that two
 sweeps at once, a sweep and an admin's early close, or a sweep killed half-way and run again
@@ -21,11 +22,13 @@ from buckets.models import Bucket, Round
 from buckets.services import require_admin
 from cobudget import events
 from cobudget.errors import DomainError
-from groups.templatetags.cobudget import format_money
+from cobudget.money import format_money
+from proposals import services as proposal_services
+from results import tasks
+from results.selectors import HUNDRED, percent_of_min
 
 logger = logging.getLogger(__name__)
 
-HUNDRED = Decimal("100")
 REMINDER_BEFORE = timedelta(hours=48)
 DEFAULT_DECISION_DELAY = timedelta(days=7)
 
@@ -48,13 +51,6 @@ def outcome_for(*, total: Decimal, min_goal: Decimal, funded_percent: Decimal,
     return Bucket.Status.NOT_FUNDED
 
 
-def percent_of_min(*, total: Decimal, min_goal: Decimal) -> Decimal:
-    """p rounded down to 2 places for display (so 99.999 % never shows as 100 %)."""
-    if min_goal <= 0:
-        return HUNDRED
-    return (total * HUNDRED / min_goal).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-
-
 def decision_closes_at(round: Round, now: datetime) -> datetime:
     """The proposal for a to_decide bucket closes at the board meeting (or in 7 days when
     the round has no meeting date, or a meeting already past)."""
@@ -66,8 +62,6 @@ def decision_closes_at(round: Round, now: datetime) -> datetime:
 def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now: datetime, notify: bool = True) -> None:
     if not bucket_ids:
         return
-    from proposals import services as proposal_services  # proposals sits above buckets
-
     # The decision is written once for the whole group, in the instance's language (not the
     # language of whoever happened to close the round), with amounts written the local way.
     with translation.override(settings.LANGUAGE_CODE):
@@ -160,8 +154,6 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None, notify
 
 
 def _queue_results_mail(round_id: int) -> None:
-    from allocations import tasks
-
     try:
         tasks.send_round_results.delay(round_id)
     except Exception:  # a broker down never makes the close fail
@@ -220,110 +212,7 @@ def send_closing_reminders(now: datetime | None = None) -> int:
 
 
 def _queue_reminder_mail(round_id: int) -> None:
-    from allocations import tasks
-
     try:
         tasks.send_closing_reminder.delay(round_id)
     except Exception:
         logger.exception("closing reminder of round %s not queued", round_id)
-
-
-def _announce_funding_opened(now: datetime) -> int:
-    from buckets.notices import announce_funding_opened
-
-    try:
-        return announce_funding_opened(now=now)
-    except Exception:  # an announcement never stops the sweep
-        logger.exception("funding-open announcements failed")
-        return 0
-
-
-def _tell_coleads() -> int:
-    from allocations import outbox
-
-    try:
-        return outbox.tell_coleads()
-    except Exception:  # the rest of the sweep goes on; the notices wait for the next one
-        logger.exception("allocation notices could not be sent")
-        return 0
-
-
-def sweep(now: datetime | None = None) -> dict:
-    """What the beat schedule runs every minute (and `manage.py close_due_rounds`): closing,
-    reminders, announcements, and the co-leads' allocation notices (allocations.outbox)."""
-    now = now or timezone.now()
-    result = {
-        "rounds_closed": close_due_rounds(now),
-        "round_reminders": send_closing_reminders(now),
-        "funding_opened": _announce_funding_opened(now),
-        "allocation_notices": _tell_coleads(),
-        "proposals_closed": 0,
-        "proposal_reminders": 0,
-    }
-    try:
-        from proposals import services as proposal_services
-    except ImportError:  # the proposals' services are not installed yet
-        return result
-    close_due_proposals = getattr(proposal_services, "close_due_proposals", None)
-    send_proposal_reminders = getattr(proposal_services, "send_proposal_reminders", None)
-    if close_due_proposals is not None:
-        try:
-            result["proposals_closed"] = close_due_proposals(now=now) or 0
-        except Exception:
-            logger.exception("due proposals could not be closed")
-    if send_proposal_reminders is not None:
-        try:
-            result["proposal_reminders"] = send_proposal_reminders(now=now) or 0
-        except Exception:
-            logger.exception("proposal reminders could not be sent")
-    return result
-
-
-# --- mails (run by tasks, after commit; a failure to send never propagates) ---------------------
-
-
-def mail_round_results(round_id: int) -> int:
-    """Tell everyone in the group the results of a closed round (notify: in the app, and by
-    mail as each chose). Returns how many people were notified."""
-    from allocations.results import round_results
-    from groups.models import Membership
-    from notifications.models import Kind
-    from notifications.services import notify
-
-    round = Round.objects.select_related("group").filter(pk=round_id).first()
-    if round is None or round.closed_at is None:
-        return 0
-    results = round_results(round)
-    memberships = Membership.objects.filter(group=round.group, user__is_active=True).select_related("user").order_by("pk")
-    return len(notify(
-        users=[membership.user for membership in memberships],
-        kind=Kind.ROUND_PHASE,
-        template="allocations/email/round_results",
-        context={"round": round, "results": results, "results_path": f"/rounds/{round.pk}/results/"},
-        url=f"/rounds/{round.pk}/results/",
-        group=round.group,
-    ))
-
-
-def mail_closing_reminder(round_id: int) -> int:
-    """Tell every member with an envelope in the round: funding closes in 48 hours."""
-    from allocations.models import Envelope
-    from notifications.models import Kind
-    from notifications.services import notify
-
-    round = Round.objects.select_related("group").filter(pk=round_id).first()
-    if round is None or round.closed_at is not None:
-        return 0
-    sent = 0
-    envelopes = Envelope.objects.filter(round=round, user__is_active=True).select_related("user").order_by("pk")
-    with transaction.atomic():
-        for envelope in envelopes:
-            sent += len(notify(
-                users=[envelope.user],
-                kind=Kind.ROUND_PHASE,
-                template="allocations/email/closing_reminder",
-                context={"round": round, "envelope": envelope, "round_path": f"/rounds/{round.pk}/"},
-                url=f"/rounds/{round.pk}/",
-                group=round.group,
-            ))
-    return sent

@@ -9,7 +9,7 @@
   allocations (the big one: a row a member and bucket) come from COPY … TO STDOUT WITH CSV,
   formatted by the database byte for byte as the Python path writes them, block by block;
 - the first column is a stable id; the amounts add up exactly to the results page, because
-  they come from the same rows (allocations.results).
+  they come from the same rows (results.selectors).
 """
 
 import csv
@@ -21,11 +21,10 @@ from django.db.models import Q, Sum
 from django.http import StreamingHttpResponse
 from django.utils.text import slugify
 
-from allocations.closing import percent_of_min
 from allocations.models import Allocation, Envelope
-from allocations.results import HELD_STATUSES, result_buckets
 from buckets.models import Bucket, Round
 from cobudget.money import ZERO
+from results.selectors import HELD_STATUSES, percent_of_min, result_buckets
 
 BOM = "\ufeff"
 CHUNK_SIZE = 2000

@@ -1,6 +1,6 @@
 """Reads for guidelines and flags, shared by the pages, the bucket page's panel and the API.
 
-The permission predicates live here once; flag_services enforces them, the pages use them
+The permission predicates live here once; services enforces them, the pages use them
 to show or hide a button.
 """
 

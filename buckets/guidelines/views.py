@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buckets import flag_selectors, flag_services
+from buckets.guidelines import selectors, services
 from buckets.models import Flag, Guideline
 from buckets.selectors import get_bucket_for, get_round_for
 from cobudget.errors import DomainError
@@ -35,7 +35,7 @@ def _panel_response(request, bucket, membership, *, error: str = "", success: st
     """htmx gets the panel back with the message in it; a plain form post goes back to the
     page it came from (the bucket page) with the message."""
     if request.headers.get("HX-Request"):
-        context = flag_selectors.flags_panel(bucket=bucket, user=request.user, membership=membership)
+        context = selectors.flags_panel(bucket=bucket, user=request.user, membership=membership)
         context.update(error=error, success=success)
         return render(request, "buckets/_flags_panel.html", context, status=400 if error else 200)
     if error:
@@ -57,8 +57,8 @@ def guidelines(request, pk):
         {
             "round": round,
             "group": round.group,
-            "guidelines": list(flag_selectors.guidelines_of(round)),
-            "can_manage": flag_selectors.can_manage_guidelines(membership),
+            "guidelines": list(selectors.guidelines_of(round)),
+            "can_manage": selectors.can_manage_guidelines(membership),
         },
     )
 
@@ -69,7 +69,7 @@ def guideline_add(request, pk):
     round, _membership = get_round_for(request.user, pk)
     perform(
         request,
-        lambda: flag_services.create_guideline(
+        lambda: services.create_guideline(
             round=round, actor=request.user,
             title=request.POST.get("title", ""), description=request.POST.get("description", ""),
         ),
@@ -84,7 +84,7 @@ def guideline_edit(request, pk):
     guideline = _guideline_for(request, pk)
     perform(
         request,
-        lambda: flag_services.update_guideline(
+        lambda: services.update_guideline(
             guideline=guideline, actor=request.user,
             title=request.POST.get("title", ""), description=request.POST.get("description", ""),
         ),
@@ -98,7 +98,7 @@ def guideline_edit(request, pk):
 def guideline_move(request, pk):
     guideline = _guideline_for(request, pk)
     try:
-        flag_services.move_guideline(guideline=guideline, actor=request.user, direction=request.POST.get("direction", ""))
+        services.move_guideline(guideline=guideline, actor=request.user, direction=request.POST.get("direction", ""))
     except DomainError as exc:
         messages.error(request, str(exc.detail))
     return redirect(f"/rounds/{guideline.round_id}/guidelines/#guideline-{guideline.pk}")
@@ -108,7 +108,7 @@ def guideline_move(request, pk):
 @require_POST
 def guideline_delete(request, pk):
     guideline = _guideline_for(request, pk)
-    perform(request, lambda: flag_services.delete_guideline(guideline=guideline, actor=request.user), success=_("Guideline deleted."))
+    perform(request, lambda: services.delete_guideline(guideline=guideline, actor=request.user), success=_("Guideline deleted."))
     return redirect("round-guidelines", pk=guideline.round_id)
 
 
@@ -122,7 +122,7 @@ def bucket_flags(request, pk):
         try:
             if guideline is None:
                 raise DomainError("invalid", _("Choose one of this round's guidelines."), status=400, field="guideline")
-            flag_services.raise_flag(bucket=bucket, guideline=guideline, actor=request.user, comment=request.POST.get("comment", ""))
+            services.raise_flag(bucket=bucket, guideline=guideline, actor=request.user, comment=request.POST.get("comment", ""))
         except DomainError as exc:
             return _panel_response(request, bucket, membership, error=str(exc.detail))
         return _panel_response(request, bucket, membership, success=_("The bucket is flagged; its co-leads are told."))
@@ -135,7 +135,7 @@ def flag_resolve(request, pk):
     flag = _flag_for(request, pk)
     bucket, membership = get_bucket_for(request.user, flag.bucket_id)
     try:
-        flag_services.resolve_flag(flag=flag, actor=request.user)
+        services.resolve_flag(flag=flag, actor=request.user)
     except DomainError as exc:
         return _panel_response(request, bucket, membership, error=str(exc.detail))
     return _panel_response(request, bucket, membership, success=_("Flag resolved."))

@@ -8,12 +8,12 @@ from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from allocations import closing, exports
 from allocations.api import RoundSerializer
-from allocations.results import can_export, can_see_member_detail, round_results
 from audit import services as audit
 from buckets.selectors import get_round_for
 from groups.models import Role
+from results import exports, services
+from results.selectors import can_export, can_see_member_detail, round_results
 
 
 def _money(value) -> str:
@@ -86,7 +86,7 @@ def close_round_view(request, round_id: int):
     round, membership = get_round_for(request.user, round_id)
     if membership.role != Role.ADMIN:
         raise PermissionDenied(_("Only an admin of the group can close a round."))
-    closing.close_round(round=round, actor=request.user)
+    services.close_round(round=round, actor=request.user)
     round.refresh_from_db()
     return Response(RoundSerializer(round).data)
 

@@ -1,4 +1,4 @@
-"""DRF: a round's guidelines and a bucket's flags. Serializers shape; flag_services decides."""
+"""DRF: a round's guidelines and a bucket's flags. Serializers shape; services decide."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -7,7 +7,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from buckets import flag_selectors, flag_services
+from buckets.guidelines import selectors, services
 from buckets.models import Flag, Guideline
 from buckets.selectors import get_bucket_for, get_round_for
 from cobudget.errors import DomainError
@@ -76,7 +76,7 @@ class GuidelineList(GenericAPIView):
     @extend_schema(responses=GuidelineSerializer(many=True))
     def get(self, request, pk):
         round, _membership = get_round_for(request.user, pk)
-        page = self.paginate_queryset(flag_selectors.guidelines_of(round))
+        page = self.paginate_queryset(selectors.guidelines_of(round))
         return self.get_paginated_response(GuidelineSerializer(page, many=True).data)
 
     @extend_schema(request=GuidelineWriteSerializer, responses={201: GuidelineSerializer})
@@ -85,11 +85,11 @@ class GuidelineList(GenericAPIView):
         data = GuidelineWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        guideline = flag_services.create_guideline(
+        guideline = services.create_guideline(
             round=round, actor=request.user, title=values.get("title", ""), description=values.get("description", "")
         )
         if "position" in values:
-            guideline = flag_services.set_guideline_position(guideline=guideline, actor=request.user, position=values["position"])
+            guideline = services.set_guideline_position(guideline=guideline, actor=request.user, position=values["position"])
         return Response(GuidelineSerializer(guideline).data, status=status.HTTP_201_CREATED)
 
 
@@ -105,16 +105,16 @@ class GuidelineDetail(GenericAPIView):
         data = GuidelineWriteSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        guideline = flag_services.update_guideline(
+        guideline = services.update_guideline(
             guideline=guideline, actor=request.user, title=values.get("title"), description=values.get("description")
         )
         if "position" in values:
-            guideline = flag_services.set_guideline_position(guideline=guideline, actor=request.user, position=values["position"])
+            guideline = services.set_guideline_position(guideline=guideline, actor=request.user, position=values["position"])
         guideline.refresh_from_db()
         return Response(GuidelineSerializer(guideline).data)
 
     def delete(self, request, pk):
-        flag_services.delete_guideline(guideline=_guideline_for(request.user, pk), actor=request.user)
+        services.delete_guideline(guideline=_guideline_for(request.user, pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -124,7 +124,7 @@ class FlagList(GenericAPIView):
     @extend_schema(responses=FlagSerializer(many=True))
     def get(self, request, pk):
         bucket, _membership = get_bucket_for(request.user, pk)
-        flags = flag_selectors.flags_of(bucket, open_only=request.query_params.get("open") in ("1", "true"))
+        flags = selectors.flags_of(bucket, open_only=request.query_params.get("open") in ("1", "true"))
         page = self.paginate_queryset(flags)
         return self.get_paginated_response(FlagSerializer(page, many=True).data)
 
@@ -136,7 +136,7 @@ class FlagList(GenericAPIView):
         guideline = Guideline.objects.filter(pk=data.validated_data["guideline"], round_id=bucket.round_id).first()
         if guideline is None:
             raise DomainError("invalid", _("Choose one of this round's guidelines."), status=400, field="guideline")
-        flag = flag_services.raise_flag(
+        flag = services.raise_flag(
             bucket=bucket, guideline=guideline, actor=request.user, comment=data.validated_data["comment"]
         )
         return Response(FlagSerializer(flag).data, status=status.HTTP_201_CREATED)
@@ -147,5 +147,5 @@ class FlagResolve(GenericAPIView):
 
     @extend_schema(request=None, responses={200: FlagSerializer})
     def post(self, request, pk):
-        flag = flag_services.resolve_flag(flag=_flag_for(request.user, pk), actor=request.user)
+        flag = services.resolve_flag(flag=_flag_for(request.user, pk), actor=request.user)
         return Response(FlagSerializer(flag).data)
