@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Officers of a group that requires two-factor authentication set it up before anything else.
+    "trust.middleware.RequireMFAForOfficersMiddleware",
     "cobudget.middleware.ContentSecurityPolicyMiddleware",
 ]
 
@@ -187,8 +189,9 @@ CELERY_BEAT_SCHEDULE = {
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "groups.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, loading the person with the two-factor rule (groups/backends.py).
+    "groups.backends.ModelBackend",
+    "groups.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -222,7 +225,7 @@ REST_FRAMEWORK = {
         "cobudget.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "trust.permissions.OfficersHaveMFA"],
     "DEFAULT_PARSER_CLASSES": [
         "cobudget.drf.JSONParser",
         "rest_framework.parsers.FormParser",

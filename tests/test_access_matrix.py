@@ -39,7 +39,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api-schema": {"GET": (200, 200, 200, 200, 200, 200, 200)},
     "api-docs": {"GET": (200, 200, 200, 200, 200, 200, 200)},
     "api-groups": {"GET": (401, 200, 200, 200, 200, 200, 200), "POST": (401, 400, 400, 400, 400, 400, 400)},
-    "api-group": {"GET": (401, 404, 200, 200, 200, 200, 200)},
+    "api-group": {"GET": (401, 404, 200, 200, 200, 200, 200), "PATCH": (401, 404, 403, 403, 403, 403, 200)},
     "api-members": {"GET": (401, 404, 200, 200, 200, 200, 200), "POST": (401, 404, 403, 403, 403, 403, 200)},
     "api-member": {"GET": (401, 404, 200, 200, 200, 200, 200), "PATCH": (401, 404, 403, 403, 403, 403, 200), "DELETE": (401, 404, 403, 403, 403, 403, 204)},
     "api-bucket-comments": {"GET": (401, 404, 200, 200, 200, 200, 200), "POST": (401, 404, 201, 201, 201, 201, 201)},
@@ -150,6 +150,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
 # Harmless bodies for writes: valid enough that the permission, not the input, decides.
 BODIES = {
     ("api-groups", "POST"): lambda w: {},
+    ("api-group", "PATCH"): lambda w: {"name": "Artefacts"},
     ("api-members", "POST"): lambda w: {"email": "spare@example.org", "role": "member"},
     ("api-member", "PATCH"): lambda w: {"role": "member"},
     ("api-bucket-comments", "POST"): lambda w: {"body": "Nice"},

@@ -104,6 +104,7 @@ class MyExport(GenericAPIView):
     """Everything the service holds about you, as a ZIP of JSON and CSV files (RGPD)."""
 
     serializer_class = None
+    open_without_mfa = True
     renderer_classes = [renderers.JSONRenderer, ZipRenderer]
 
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
@@ -135,6 +136,7 @@ class Me(GenericAPIView):
     last_admin) while you are a group's last admin."""
 
     serializer_class = None
+    open_without_mfa = True
 
     @extend_schema(request=DeleteAccount, responses={204: None})
     def delete(self, request):

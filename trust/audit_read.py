@@ -3,15 +3,18 @@ changes laid out field by field, the CSV stream."""
 
 import csv
 import json
+import re
 from datetime import datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import StreamingHttpResponse
-from django.utils import timezone
-from django.utils.dateparse import parse_date
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.selectors import Filters, entries_for, present
 from buckets.models import Bucket, Guideline, Round
@@ -53,45 +56,84 @@ def filters_from(query, *, group: Group) -> Filters:
     )
 
 
-def _field_label(object_type: str, key: str) -> str:
+# Keys of `before`/`after` that are not a field of the object's model.
+_KEY_LABELS = {
+    "coleads": gettext_lazy("co-leads"), "budget_items": gettext_lazy("budget items"), "via": gettext_lazy("joined by"),
+    "fields": gettext_lazy("fields changed"), "export": gettext_lazy("export"), "reason": gettext_lazy("reason"),
+    "amount": gettext_lazy("amount"), "envelopes": gettext_lazy("envelopes"), "into": gettext_lazy("merged into"),
+    "events": gettext_lazy("events"), "url": gettext_lazy("address"), "outcome": gettext_lazy("outcome"),
+    "created": gettext_lazy("invited"), "updated": gettext_lazy("updated"), "unchanged": gettext_lazy("unchanged"),
+    "admins_demoted": gettext_lazy("admins demoted"), "funded": gettext_lazy("funded"), "to_decide": gettext_lazy("to decide"),
+    "not_funded": gettext_lazy("not funded"), "closed_at": gettext_lazy("closed at"), "published_at": gettext_lazy("published at"),
+    "resolved_at": gettext_lazy("resolved at"), "bucket": gettext_lazy("bucket"), "guideline": gettext_lazy("guideline"),
+}
+_VIA = {"invitation": gettext_lazy("invitation"), "link": gettext_lazy("invite link"), "request": gettext_lazy("request approved"),
+        "open": gettext_lazy("open group")}
+_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+
+
+def _field(object_type: str, key: str):
     model = _MODELS.get(object_type)
-    if model is not None:
-        try:
-            label = getattr(model._meta.get_field(key), "verbose_name", None)
-        except FieldDoesNotExist:
-            label = None
-        if label:
-            return str(label)
-    return key.replace("_", " ")
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
 
 
-def _text(value) -> str:
+def _field_label(object_type: str, key: str) -> str:
+    if key in _KEY_LABELS:
+        return str(_KEY_LABELS[key])
+    label = getattr(_field(object_type, key), "verbose_name", None)
+    return str(label) if label else key.replace("_", " ")
+
+
+def _text(value, *, choices=None, zone=None) -> str:
+    """A value in words: choices by their label, times in the group's time zone, decimals the
+    local way, people by name."""
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
-        return ", ".join(_text(item) for item in value) or "—"
+        return ", ".join(_text(item, choices=choices, zone=zone) for item in value) or "—"
     if isinstance(value, dict):
         if set(value) == {"id", "name"}:
             return value["name"] or f"#{value['id']}"
         if "description" in value and "min_amount" in value:
-            return f"{value['description']} ({value['min_amount']}–{value['max_amount']})"
-        return ", ".join(f"{k}: {_text(v)}" for k, v in value.items())
+            return f"{value['description']} ({_text(value['min_amount'])} – {_text(value['max_amount'])})"
+        return ", ".join(f"{k}: {_text(v, zone=zone)}" for k, v in value.items())
+    if isinstance(value, str):
+        if choices and value in choices:
+            return str(choices[value])
+        if _DECIMAL.fullmatch(value):
+            return formats.number_format(Decimal(value), decimal_pos=len(value.split(".")[1]), use_l10n=True)
+        moment = parse_datetime(value) if "T" in value else None
+        if moment is not None:
+            return formats.date_format(timezone.localtime(moment, zone) if zone else moment, "SHORT_DATETIME_FORMAT")
     return str(value)
 
 
-def changes(row: dict) -> list[dict]:
+def changes(row: dict, *, zone=None) -> list[dict]:
     """Field by field: `[{label, before, after}]` for the page."""
     before = row["before"] if isinstance(row["before"], dict) else {}
     after = row["after"] if isinstance(row["after"], dict) else {}
-    keys = list(dict.fromkeys([*before, *after]))
-    return [
-        {"label": _field_label(row["object"]["type"], key),
-         "before": _text(before.get(key)) if key in before else "",
-         "after": _text(after.get(key)) if key in after else ""}
-        for key in keys
-    ]
+    kind = row["object"]["type"]
+    shown = []
+    for key in dict.fromkeys([*before, *after]):
+        field = _field(kind, key)
+        choices = dict(field.choices) if getattr(field, "choices", None) else (_VIA if key == "via" else None)
+        if key == "fields" and kind in _MODELS:
+            value = [_field_label(kind, name) for name in after.get(key, [])]
+            shown.append({"label": _field_label(kind, key), "before": "", "after": ", ".join(value)})
+            continue
+        shown.append({
+            "label": _field_label(kind, key),
+            "before": _text(before.get(key), choices=choices, zone=zone) if key in before else "",
+            "after": _text(after.get(key), choices=choices, zone=zone) if key in after else "",
+        })
+    return shown
 
 
 CSV_HEADER = ["id", "at", "actor_id", "actor", "action", "object_type", "object_id", "object", "before", "after"]

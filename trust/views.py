@@ -44,7 +44,7 @@ def audit_page(request, slug):
     rows = present(page.object_list)
     for row in rows:
         row["local_at"] = timezone.localtime(row["at"], zone)
-        row["changes"] = audit_read.changes(row)
+        row["changes"] = audit_read.changes(row, zone=zone)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "trust/audit.html", {
