@@ -1,7 +1,8 @@
 """One world in which every route of the URL configuration has something to act on: a group
 with an admin, a member, a co-lead (a member who co-leads the bucket), an accountant, a
 contributor and an outsider (admin of another group); a round in funding with two open
-buckets and a draft one, a comment, a proposal, a guideline, a flag, an invite link, a pending join request.
+buckets and a draft one, a comment, a proposal, a guideline, a flag, an invite link, a pending join request,
+a webhook (a Mattermost address) and the member's calendar token.
 
 The member wrote the comment and the proposal and raised the flag, so "its author" and "its
 raiser" are the member's column of the access matrix.
