@@ -209,8 +209,15 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_ADAPTER = "groups.adapters.AccountAdapter"
+# People who come once a year log in with a code sent by e-mail, beside the password: three
+# wrong codes make it void; it works for ten minutes (time to open the mail on a phone).
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "cobudget · "
 # Two-factor authentication (allauth.mfa, under /accounts/2fa/): an authenticator app (TOTP)
-# with recovery codes. A group may require it of its admins and accountants (trust.mfa).
+# with recovery codes. A group may require it of its admins and accountants (groups/mfa.py).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "cobudget"
 ACCOUNT_RATE_LIMITS = {

@@ -53,6 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Set when the person deleted their account (RGPD): their personal data is erased, the
     # row stays so that ledger rows, stances and comments keep their author, "Former member #N".
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+    # When the person closed the first-visit guide (envelope, buckets, how to allocate).
+    guide_dismissed_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -16,4 +16,5 @@ urlpatterns = [
     path("g/<slug:slug>/join/", views.join_request, name="group-join"),
     path("g/<slug:slug>/requests/<int:pk>/", views.join_request_decide, name="group-request-decide"),
     path("join/<token:token>/", views.join_link, name="join-link"),
+    path("welcome/<token:token>/", views.invitation_welcome, name="invitation-welcome"),
 ]

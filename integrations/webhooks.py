@@ -6,6 +6,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit import services as audit
 from cobudget.errors import DomainError
@@ -46,7 +47,9 @@ def create_webhook(*, group: Group, actor: User, url: str, format: str = Webhook
     with transaction.atomic():
         Group.objects.select_for_update().filter(pk=group.pk).first()  # the count below holds
         if Webhook.objects.filter(group=group).count() >= MAX_PER_GROUP:
-            raise DomainError("too_many_webhooks", _("A group has at most %(n)d webhooks.") % {"n": MAX_PER_GROUP})
+            raise DomainError("too_many_webhooks", ngettext("A group has at most %(n)d webhook.",
+                                                            "A group has at most %(n)d webhooks.", MAX_PER_GROUP)
+                              % {"n": MAX_PER_GROUP})
         webhook = Webhook.objects.create(group=group, url=url, format=format, events=events, created_by=actor)
         audit.record(actor=actor, group=group, action="webhook.created", obj=webhook,
                      after={"url": url, "format": format, "events": events})

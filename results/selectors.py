@@ -27,6 +27,7 @@ from allocations.models import Envelope
 from allocations.selectors import round_totals
 from buckets.models import Bucket, Phase, Round
 from cobudget.money import ZERO
+from cobudget.search import by_name
 from groups.models import Role
 from proposals.models import Proposal
 
@@ -96,7 +97,7 @@ def member_rows(round: Round):
                 output_field=MONEY,
             )
         )
-    return qs.order_by("user__name", "user__email", "pk")
+    return qs.order_by(*by_name("user__"), "pk")  # names in French order
 
 
 def member_spent(envelope) -> Decimal:

@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parent.parent
 LAYERS = [
     ("core", ["cobudget.errors", "cobudget.money", "cobudget.markdown", "cobudget.mail", "cobudget.hotsql",
               "cobudget.cache", "cobudget.drf", "cobudget.pages", "cobudget.middleware", "cobudget.api",
-              "cobudget.health", "cobudget.context_processors", "cobudget.events", "cobudget.csvsafe",
-              "cobudget.converters", "cobudget.clientip"]),
+              "cobudget.health", "cobudget.context_processors", "cobudget.search", "cobudget.dates",
+              "cobudget.typography", "cobudget.events", "cobudget.csvsafe", "cobudget.converters",
+              "cobudget.clientip"]),
     ("audit", ["audit"]),
     ("groups", ["groups"]),
     ("notifications", ["notifications"]),

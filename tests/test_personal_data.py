@@ -148,3 +148,23 @@ def test_the_page_states_the_consequences_and_asks_for_the_password(client, hist
 def test_the_page_warns_the_last_admin_first(client, history, admin_user):
     client.force_login(admin_user)
     assert "You are the last admin of Artefacts" in client.get("/me/data/").content.decode()
+
+
+def test_every_reference_to_a_person_is_decided_for_export_and_erasure():
+    """A new model pointing at a person must say what the export and the erasure do with it
+    (trust.privacy.PERSONAL_DATA) before it ships."""
+    from django.apps import apps
+    from django.conf import settings
+
+    from trust.privacy import PERSONAL_DATA
+
+    found = {
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if not field.auto_created and getattr(field, "remote_field", None) is not None
+        and getattr(field.remote_field.model, "_meta", None) is not None
+        and field.remote_field.model._meta.label == settings.AUTH_USER_MODEL
+    }
+    assert not found - set(PERSONAL_DATA), f"decide these in trust/privacy.py PERSONAL_DATA: {sorted(found - set(PERSONAL_DATA))}"
+    assert not set(PERSONAL_DATA) - found, f"stale in PERSONAL_DATA: {sorted(set(PERSONAL_DATA) - found)}"

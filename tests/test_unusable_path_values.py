@@ -24,7 +24,7 @@ UNUSABLE = ["%00", "a%00b", "%1F", "%7F", "%0A", "%FF", "%C0%AF", "%ED%A0%80", "
 # Printable, but in no token's alphabet.
 FOREIGN = ["%C3%A9", "a%20b", "%27%22", "%3Cscript%3E", "%2F%2E%2E", "%E2%80%AE", "%EF%BF%BD"]
 
-TOKEN_ROUTES = {"join-link", "notification-unsubscribe"}
+TOKEN_ROUTES = {"join-link", "notification-unsubscribe", "invitation-welcome", "calendar-feed"}
 
 _ROUTE_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 _REGEX_PARAM = re.compile(r"\(\?P<(\w+)>[^)]*\)")

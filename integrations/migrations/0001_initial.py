@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('groups', '0002_trust_fields'),
+        ('groups', '0004_trust_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
