@@ -35,7 +35,7 @@ def test_turn_on_totp_log_out_and_log_in_with_a_code(page, live_server, member, 
     assert Authenticator.objects.filter(user=member, type="totp").exists()
     assert Authenticator.objects.filter(user=member, type="recovery_codes").exists()
 
-    page.click("header form button[type=submit].link-button")  # log out
+    page.click("header form[action='/accounts/logout/'] button")  # log out
     page.wait_for_url(lambda url: "/accounts/logout" not in url)
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", member.email)
