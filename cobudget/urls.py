@@ -19,6 +19,8 @@ api_patterns = [
     path("", include("meetings.api_urls")),
     path("", include("buckets.guidelines.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("trust.api_urls")),
+    path("", include("integrations.api_urls")),
 ]
 
 urlpatterns = [
@@ -43,4 +45,6 @@ urlpatterns = [
     path("", include("meetings.urls")),
     path("", include("buckets.guidelines.urls")),
     path("", include("notifications.urls")),
+    path("", include("trust.urls")),
+    path("", include("integrations.urls")),
 ]

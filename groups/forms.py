@@ -33,7 +33,11 @@ class GroupForm(forms.ModelForm):
 class GroupSettingsForm(forms.ModelForm):
     class Meta:
         model = Group
-        fields = ["name", "description", "join_policy", "show_member_emails", "max_proxies_per_voter"]
+        fields = ["name", "description", "join_policy", "show_member_emails", "require_mfa_for_officers",
+                  "max_proxies_per_voter"]
+        help_texts = {
+            "require_mfa_for_officers": _("They are asked to set it up at their next page and can do nothing else until then."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit import services as audit
 from buckets import services as bucket_services
 from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
@@ -170,6 +171,8 @@ def create_meeting(
         for row in agenda:
             row.meeting = meeting
         AgendaItem.objects.bulk_create(agenda)
+        audit.record(actor=actor, group=group, action="meeting.planned", obj=meeting,
+                     after={"title": title, "starts_at": starts_at, "agenda": [row.title for row in agenda]})
     return meeting
 
 
@@ -194,6 +197,8 @@ def update_meeting(*, meeting: Meeting, actor: User | None, **fields) -> Meeting
         locked.save()
         if "voters" in fields:
             locked.named_voters.set(named or [])
+        audit.record(actor=actor, group=locked.group_id, action="meeting.updated", obj=locked,
+                     after={k: v for k, v in fields.items() if k != "voters"})
     return locked
 
 
@@ -259,6 +264,8 @@ def set_attendance(*, meeting: Meeting, actor: User | None, present, represented
             + [Attendance(meeting=locked, user=people[g].user, status=Attendance.Status.REPRESENTED,
                           proxy=people[h].user) for g, h in represented.items()]
         )
+        audit.record(actor=actor, group=locked.group_id, action="meeting.attendance_recorded", obj=locked,
+                     after={"present": len(present), "represented": len(represented)})
     return locked
 
 
@@ -310,11 +317,15 @@ def record_decision(
         if bucket is not None:
             bucket_services.settle_to_decide(bucket_id=bucket.pk, funded=outcome == Decision.Outcome.ADOPTED, now=now)
         position = Decision.objects.filter(meeting=locked).count()
-        return Decision.objects.create(
+        decision = Decision.objects.create(
             meeting=locked, position=position, title=title, text=text, votes_for=votes_for,
             votes_against=votes_against, votes_abstain=votes_abstain, bucket=bucket, outcome=outcome,
             recorded_by=actor, created_at=now or timezone.now(),
         )
+        audit.record(actor=actor, group=locked.group_id, action="meeting.decision_recorded", obj=locked,
+                     after={"decision": title, "for": votes_for, "against": votes_against, "abstain": votes_abstain,
+                            "outcome": outcome, "bucket": bucket.pk if bucket else None})
+        return decision
 
 
 # --- sealing ------------------------------------------------------------------------------
@@ -340,4 +351,6 @@ def seal_minutes(*, meeting: Meeting, actor: User | None, now: datetime | None =
         if sealed != 1:
             raise _sealed()
         locked.refresh_from_db()
+        audit.record(actor=actor, group=locked.group_id, action="meeting.minutes_sealed", obj=locked,
+                     after={"number": number, "sha256": locked.sha256, "previous_sha256": locked.previous_sha256})
     return locked

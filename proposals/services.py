@@ -32,8 +32,10 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit import services as audit
 from buckets import services as bucket_services
 from buckets.models import Bucket
+from cobudget import events
 from cobudget.errors import DomainError
 from groups.models import Group, Membership, Role, User
 from proposals import ballots, counting, selectors, tasks
@@ -336,6 +338,7 @@ def open_proposal(
         if cleaned_options:
             _write_options(proposal, cleaned_options)
         _prepare_secret_ballot(proposal)
+        events.emit("proposal.opened", group_id=group.pk, obj=proposal)
         if notify:
             _queue("notify_opened", proposal.pk)
     return proposal
@@ -375,6 +378,7 @@ def open_proposals(
         return []
     with transaction.atomic():
         proposals = Proposal.objects.bulk_create(rows)  # PostgreSQL and SQLite ≥ 3.35 return the ids
+        events.emit_many("proposal.opened", group_id=group.pk, objs=proposals)
         if notify:
             _queue("notify_opened_many", [p.pk for p in proposals])
     return proposals
@@ -410,6 +414,7 @@ def edit_proposal(*, proposal: Proposal, actor: User | None, now: datetime | Non
                 "Someone has already voted: the proposal can no longer be edited. Extend it, or close it and open a new one."
             ))
         group = locked.group
+        before = _audited(locked)
         title = _check_text(title=fields.get("title", locked.title), details=fields.get("details", locked.details))
         if "closes_at" in fields:
             _check_closes_at(fields["closes_at"], now)
@@ -443,7 +448,22 @@ def edit_proposal(*, proposal: Proposal, actor: User | None, now: datetime | Non
         if options is not None:
             _write_options(locked, options)
         _prepare_secret_ballot(locked)
+        changed_before, changed_after = audit.changes(before, _audited(locked))
+        if changed_after:
+            audit.record(actor=actor, group=locked.group_id, action="proposal.edited", obj=locked,
+                         before=changed_before, after=changed_after)
     return locked
+
+
+def _audited(proposal: Proposal) -> dict:
+    """What an edit may change, as the audit trail keeps it."""
+    values = {name: getattr(proposal, name) for name in (
+        "title", "details", "closes_at", "quorum_percent", "block_vetoes", "results_hidden_until_close", "bucket_id",
+        "kind", "majority", "reason_required", "anonymous", "score_max", "dots_per_voter", "voters_are_members",
+    )}
+    values["voters"] = sorted(proposal.named_voters.values_list("pk", flat=True))
+    values["options"] = list(proposal.options.order_by("position").values_list("label", flat=True))
+    return values
 
 
 def _required_reason(reason: str) -> str:
@@ -473,6 +493,8 @@ def extend_proposal(*, proposal: Proposal, actor: User | None, closes_at: dateti
             proposal=locked, action=ProposalEvent.Action.EXTENDED, actor=actor, at=now, reason=reason,
             closes_at_before=locked.closes_at, closes_at_after=closes_at,
         )
+        audit.record(actor=actor, group=locked.group_id, action="proposal.extended", obj=locked,
+                     before={"closes_at": locked.closes_at}, after={"closes_at": closes_at, "reason": reason})
         locked.closes_at = closes_at
         if closes_at - now > REMINDER_BEFORE:
             locked.reminder_sent_at = None  # a reminder again, a day before the new close
@@ -518,6 +540,9 @@ def reopen_proposal(*, proposal: Proposal, actor: User | None, closes_at: dateti
                 "winner": locked.winner_id,
             },
         )
+        audit.record(actor=actor, group=locked.group_id, action="proposal.reopened", obj=locked,
+                     before={"outcome": locked.outcome, "closed_at": locked.closed_at, "closes_at": locked.closes_at},
+                     after={"outcome": None, "closes_at": closes_at, "reason": reason})
         Proposal.objects.filter(pk=locked.pk).update(
             closed_at=None, outcome=None, closes_at=closes_at, reminder_sent_at=None, final_voters=None,
             final_voted=None, final_seen=None, final_agree=None, final_abstain=None, final_disagree=None,
@@ -790,6 +815,8 @@ def _close(*, pk: int, now: datetime | None, notify: bool) -> tuple[Proposal, bo
             if notify:
                 _queue("notify_closed", locked.pk)
         locked.refresh_from_db()
+        if closed == 1:
+            events.emit("proposal.closed", group_id=locked.group_id, obj=locked)
     return locked, closed == 1
 
 
@@ -799,7 +826,11 @@ def close_proposal(
     """Close now (early by its author or an admin; `actor` None is the sweep). Idempotent:
     closing a closed proposal returns it unchanged; two concurrent closes give one outcome."""
     _require_manager(proposal=proposal, actor=actor)
-    closed, _by_us = _close(pk=proposal.pk, now=now, notify=notify)
+    with transaction.atomic():
+        closed, by_us = _close(pk=proposal.pk, now=now, notify=notify)
+        if by_us and actor is not None:  # closed early by a person (the sweep's closes are on time)
+            audit.record(actor=actor, group=closed.group_id, action="proposal.closed_early", obj=closed,
+                         before={"closes_at": closed.closes_at}, after={"closed_at": closed.closed_at, "outcome": closed.outcome})
     return closed
 
 
@@ -841,6 +872,8 @@ def send_proposal_reminders(now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             if Proposal.objects.filter(pk=pk, reminder_sent_at=None).update(reminder_sent_at=now) == 1:
+                proposal = Proposal.objects.get(pk=pk)
+                events.emit("proposal.closing_soon", group_id=proposal.group_id, obj=proposal)
                 _queue("send_reminder", pk)
                 count += 1
     return count
@@ -859,6 +892,9 @@ def set_statement(*, proposal: Proposal, actor: User, statement: str, chosen_opt
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.closed_at is None:
             raise DomainError("proposal_open", _("The outcome can be stated once the proposal is closed."))
+        if locked.statement != statement:
+            audit.record(actor=actor, group=locked.group_id, action="proposal.statement_changed", obj=locked,
+                         before={"statement": locked.statement}, after={"statement": statement})
         fields = ["statement"]
         if chosen_option is not None:
             if locked.kind != Proposal.Kind.MEETING_TIME:

@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from allocations.api import RoundSerializer
+from audit import services as audit
 from buckets.selectors import get_round_for
 from groups.models import Role
 from results import exports, services
@@ -114,6 +115,7 @@ def _export_view(kind: str):
         if not can_export(membership):
             raise PermissionDenied(_("Only admins and accountants can download the exports."))
         semicolon = request.query_params.get("sep") == "semicolon"
+        audit.record_download(actor=request.user, group=round.group_id, export=f"{kind}.csv", obj=round)
         return exports.streaming_response(round=round, kind=kind, semicolon=semicolon)
 
     view.__name__ = f"export_{kind}"

@@ -120,3 +120,14 @@ def test_an_unsealed_meeting_shows_a_draft_and_cannot_be_corrected(held, admin_u
 def test_only_admins_seal(held, member, api):
     assert api(member).post(f"/api/meetings/{held.pk}/seal/").status_code == 403
     assert Meeting.objects.get(pk=held.pk).sealed_at is None
+
+
+def test_the_meeting_leaves_its_trace_in_the_audit_trail(held, admin_user):
+    from audit.models import AuditEntry
+
+    services.seal_minutes(meeting=held, actor=admin_user)
+    actions = list(AuditEntry.objects.filter(object_type="meeting").order_by("id").values_list("action", flat=True))
+    assert actions == ["meeting.planned", "meeting.attendance_recorded", "meeting.decision_recorded",
+                       "meeting.minutes_sealed"]
+    sealed = AuditEntry.objects.get(action="meeting.minutes_sealed")
+    assert sealed.after["sha256"] == Meeting.objects.get(pk=held.pk).sha256

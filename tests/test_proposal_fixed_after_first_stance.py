@@ -149,3 +149,20 @@ def test_the_edit_page_works_until_the_first_stance(client, group, admin_user, m
     assert any("can no longer be edited" in str(m) for m in get_messages(response.wsgi_request))
     proposal.refresh_from_db()
     assert proposal.title == "Buy two 3D printers"
+
+
+def test_edits_extensions_and_reopenings_are_in_the_audit_trail(group, admin_user, member, api):
+    from audit.models import AuditEntry
+
+    proposal = open_(group, member)
+    api(member).patch(f"/api/proposals/{proposal.pk}/", {"majority": "two_thirds"}, format="json")
+    vote(proposal, [(member, "agree")])
+    later = (proposal.closes_at + timedelta(days=1)).isoformat()
+    api(member).post(f"/api/proposals/{proposal.pk}/extend/", {"closes_at": later, "reason": "Holidays"}, format="json")
+    close(proposal)
+    api(admin_user).post(f"/api/proposals/{proposal.pk}/reopen/", {"closes_at": later, "reason": "Missed"},
+                         format="json")
+    entries = list(AuditEntry.objects.filter(object_type="proposal").order_by("id").values_list("action", "after"))
+    assert [action for action, _after in entries] == ["proposal.edited", "proposal.extended", "proposal.reopened"]
+    assert entries[0][1] == {"majority": "two_thirds"}
+    assert entries[1][1]["reason"] == "Holidays" and entries[2][1]["reason"] == "Missed"

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('buckets', '0002_initial'),
-        ('groups', '0004_group_max_proxies_per_voter'),
+        ('groups', '0005_group_max_proxies_per_voter'),
         ('proposals', '0004_board_rules_polls_proxies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

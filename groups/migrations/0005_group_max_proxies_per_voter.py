@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0003_user_guide_dismissed_at'),
+        ('groups', '0004_trust_fields'),
     ]
 
     operations = [
