@@ -15,6 +15,7 @@ from icalendar import Alarm, Calendar, Event
 from buckets.models import Round
 from groups.models import Membership, Role, User
 from integrations.models import CalendarToken
+from meetings.models import Meeting
 from proposals.models import Proposal
 
 RECENT = timedelta(days=60)  # closed proposals stay this long in the feed
@@ -97,5 +98,13 @@ def feed(user: User, *, now=None) -> bytes:
                 f"proposal-{proposal.pk}-closes", _("Vote closes: %(title)s") % {"title": proposal.title},
                 proposal.closes_at, f"{settings.SITE_URL}/proposals/{proposal.pk}/", group.name,
                 alarm=proposal.closed_at is None and memberships[proposal.group_id].role in (Role.ADMIN, Role.MEMBER),
+            ))
+        meetings = Meeting.objects.filter(group_id__in=memberships, starts_at__gte=now - RECENT)
+        for meeting in meetings.order_by("pk"):
+            group = memberships[meeting.group_id].group
+            place = f"{group.name} · {meeting.place}" if meeting.place else group.name
+            calendar.add_component(_event(
+                f"meeting-{meeting.pk}", _("Meeting: %(title)s") % {"title": meeting.title}, meeting.starts_at,
+                f"{settings.SITE_URL}/meetings/{meeting.pk}/", place, alarm=meeting.sealed_at is None,
             ))
     return calendar.to_ical()
