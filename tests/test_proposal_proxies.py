@@ -149,3 +149,14 @@ def test_proxies_count_towards_the_quorum_as_the_givers_stances(group, admin_use
     services.set_stance(proposal=proposal, user=admin_user, choice="agree")
     closed = services.close_proposal(proposal=proposal, actor=None, notify=False)
     assert (closed.final_voted, closed.final_voters, closed.outcome) == (4, 4, "adopted")
+
+
+def test_a_persons_export_holds_the_proxies_they_gave_or_carried(group, admin_user, member, member2, api):
+    import io
+    import zipfile
+
+    proposal = open_(group, admin_user)
+    _give(api, member, group, proposal, member2)
+    archive = zipfile.ZipFile(io.BytesIO(api(member2).get("/api/me/export/").content))
+    rows = archive.read("proxies.csv").decode("utf-8-sig").splitlines()
+    assert len(rows) == 2 and rows[1].startswith(f"{proposal.pk},{member.pk},{member2.pk},")

@@ -27,8 +27,9 @@ from cobudget.errors import DomainError
 from groups import services as group_services
 from groups.models import Invitation, JoinRequest, Membership, Role, User
 from integrations.models import CalendarToken, Webhook
+from meetings.models import Attendance
 from notifications.models import Notification, Preference
-from proposals.models import Proposal, ProposalComment, ProposalView, Stance
+from proposals.models import Proposal, ProposalComment, ProposalView, Proxy, Stance
 from trust.zipdump import write_csv, write_json
 
 # Every reference to a person in the database, and what the export and the erasure do with it.
@@ -64,6 +65,17 @@ PERSONAL_DATA = {
     "proposals.Stance.user": "exported (stances.csv); kept, signed Former member",
     "proposals.ProposalView.user": "exported (proposal_views.csv); kept (proof of the vote seen)",
     "proposals.ProposalComment.author": "exported (comments.json); kept, signed Former member",
+    "proposals.Stance.cast_by": "exported (stances.csv: who cast it); kept: who entered it by phone, on paper or by proxy",
+    "proposals.Proxy.giver": "exported (proxies.csv); kept, shown as Former member (the vote's history)",
+    "proposals.Proxy.holder": "exported (proxies.csv); kept, shown as Former member (the vote's history)",
+    "proposals.Proxy.recorded_by": "kept: the admin who recorded a paper proxy",
+    "proposals.ProposalEvent.actor": "kept: who extended or reopened the vote",
+    "meetings.Meeting.named_voters": "kept: the board as it sat",
+    "meetings.Meeting.created_by": "kept: who planned the meeting",
+    "meetings.Meeting.sealed_by": "kept: who sealed the minutes (sealed minutes, a legal register, never change)",
+    "meetings.Attendance.user": "exported (meetings.csv); kept: sealed minutes, a legal register, keep the names they hold",
+    "meetings.Attendance.proxy": "exported (meetings.csv); kept, as Attendance.user",
+    "meetings.Decision.recorded_by": "kept: the secretary who recorded it",
     "integrations.Webhook.created_by": "its id exported (profile.json); kept, shown as Former member",
     "integrations.CalendarToken.user": "deleted (the address stops working)",
 }
@@ -80,7 +92,9 @@ comments.json           your comments on buckets and proposals
 follows.json            the buckets you follow
 flags.json              the flags you raised
 proposals.json          the proposals you opened
-stances.csv             every stance you took (each change kept)
+stances.csv             every stance you took (each change kept), and who entered it
+proxies.csv             the proxies you gave or carried
+meetings.csv            the meetings you attended or were represented at
 proposal_views.csv      when you first saw each proposal
 notifications.json      your notifications and e-mail settings
 invitations.json        your invitations and requests to join
@@ -138,9 +152,17 @@ def export_person(user: User) -> bytes:
             "id", "bucket_id", "guideline__title", "comment", "created_at", "resolved_at")))
         write_json(archive, "proposals.json", list(Proposal.objects.filter(author=user).order_by("id").values(
             "id", "group__slug", "title", "details", "created_at", "closes_at", "closed_at", "outcome", "statement")))
-        write_csv(archive, "stances.csv", ["proposal_id", "proposal", "choice", "reason", "at", "counts"], (
-            (s.proposal_id, s.proposal.title, s.choice, s.reason, s.created_at, "yes" if s.is_latest else "no (changed)")
+        write_csv(archive, "stances.csv", ["proposal_id", "proposal", "choice", "reason", "at", "counts", "via",
+                                           "cast_by_id"], (
+            (s.proposal_id, s.proposal.title, s.choice, s.reason, s.created_at, "yes" if s.is_latest else "no (changed)",
+             s.via, s.cast_by_id)
             for s in Stance.objects.filter(user=user).select_related("proposal").order_by("id")))
+        write_csv(archive, "proxies.csv", ["proposal_id", "giver_id", "holder_id", "given_at", "ended_at", "end"], (
+            (p.proposal_id, p.giver_id, p.holder_id, p.given_at, p.ended_at, p.end)
+            for p in (Proxy.objects.filter(giver=user) | Proxy.objects.filter(holder=user)).order_by("id")))
+        write_csv(archive, "meetings.csv", ["meeting_id", "meeting", "starts_at", "status", "proxy_id"], (
+            (a.meeting_id, a.meeting.title, a.meeting.starts_at, a.status, a.proxy_id)
+            for a in Attendance.objects.filter(user=user).select_related("meeting").order_by("id")))
         write_csv(archive, "proposal_views.csv", ["proposal_id", "first_seen_at"], (
             (v.proposal_id, v.first_seen_at) for v in ProposalView.objects.filter(user=user).order_by("id")))
         write_json(archive, "notifications.json", {
