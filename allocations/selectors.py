@@ -3,9 +3,10 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery
 
-from allocations.models import Allocation, Envelope
+from allocations.figures import round_figures, round_figures_many
+from allocations.models import Allocation, Envelope, LedgerEntry
 from buckets.guidelines.selectors import with_open_flags
 from buckets.models import Bucket, Round
 from buckets.selectors import visible_buckets
@@ -23,40 +24,32 @@ def envelopes_for_dashboard(user):
 
 
 def round_totals(round: Round) -> dict[str, Decimal]:
-    """envelopes = Σ envelope amounts; allocated = Σ allocated; funded = Σ totals of funded
-    buckets; unspent = envelopes − allocated while open, envelopes − funded − Σ to_decide
-    totals once closed."""
-    return round_totals_many([round])[round.pk]
+    """The round's figures (allocations.figures) under the names of the API's `totals`."""
+    return round_figures(round).totals()
 
 
 def round_totals_many(rounds) -> dict[int, dict[str, Decimal]]:
-    """round_totals for many rounds in two grouped queries (a list of rounds stays constant)."""
-    rounds = list(rounds)
-    ids = [r.pk for r in rounds]
-    env = {
-        row["round_id"]: row
-        for row in Envelope.objects.filter(round_id__in=ids)
-        .values("round_id")
-        .annotate(envelopes=Sum("amount"), allocated=Sum("allocated"))
-    }
-    by_status: dict[tuple[int, str], Decimal] = {
-        (round_id, status): total
-        for round_id, status, total in Bucket.objects.filter(
-            round_id__in=ids, status__in=[Bucket.Status.FUNDED, Bucket.Status.TO_DECIDE]
-        )
-        .values("round_id", "status")
-        .annotate(s=Sum("total"))
-        .values_list("round_id", "status", "s")
-    }
-    result = {}
-    for round in rounds:
-        envelopes = env.get(round.pk, {}).get("envelopes") or ZERO
-        allocated = env.get(round.pk, {}).get("allocated") or ZERO
-        funded = by_status.get((round.pk, Bucket.Status.FUNDED)) or ZERO
-        to_decide = by_status.get((round.pk, Bucket.Status.TO_DECIDE)) or ZERO
-        unspent = envelopes - allocated if round.closed_at is None else envelopes - funded - to_decide
-        result[round.pk] = {"envelopes": envelopes, "allocated": allocated, "funded": funded, "unspent": unspent}
-    return result
+    """round_totals for many rounds in a constant number of grouped queries."""
+    return {pk: figures.totals() for pk, figures in round_figures_many(rounds).items()}
+
+
+def entered_on_behalf(round: Round) -> dict[tuple[int, int], str]:
+    """{(member id, bucket id): e-mail of the admin} for each allocation whose current amount
+    was entered by someone else (a paper form): the latest allocation row of the ledger for
+    that member and bucket names another actor. As many entries as such allocations."""
+    latest = (
+        LedgerEntry.objects.filter(round_id=round.pk, kind=LedgerEntry.Kind.ALLOCATION,
+                                   member_id=OuterRef("member_id"), bucket_id=OuterRef("bucket_id"))
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    rows = (
+        LedgerEntry.objects.filter(round_id=round.pk, kind=LedgerEntry.Kind.ALLOCATION, actor__isnull=False)
+        .exclude(actor_id=F("member_id"))
+        .filter(id=Subquery(latest))
+        .values_list("member_id", "bucket_id", "actor__email")
+    )
+    return {(member_id, bucket_id): email for member_id, bucket_id, email in rows}
 
 
 def envelope_of(*, round: Round, user) -> Envelope | None:
