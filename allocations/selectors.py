@@ -3,14 +3,17 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from allocations.figures import round_figures, round_figures_many
-from allocations.models import Allocation, Envelope, LedgerEntry
+from allocations.models import Allocation, Envelope, LedgerEntry, Topup
 from buckets.guidelines.selectors import with_open_flags
-from buckets.models import Bucket, Round
+from buckets.models import Bucket, Phase, Round
 from buckets.selectors import visible_buckets
-from cobudget.money import ZERO
+from cobudget.money import ZERO, money_formatter
+from groups.models import ENVELOPE_ROLES, Membership
 
 
 def envelopes_for_dashboard(user):
@@ -52,6 +55,53 @@ def entered_on_behalf(round: Round) -> dict[tuple[int, int], str]:
     return {(member_id, bucket_id): email for member_id, bucket_id, email in rows}
 
 
+def removal_consequences(*, membership) -> list[tuple[str, tuple]]:
+    """groups.selectors.REMOVAL_CONSEQUENCE_HOOKS: what removing `membership` does to money, a
+    sentence per round not closed (retire_envelopes does it): the envelope withdrawn and the
+    allocations taken back from the projects."""
+    found = []
+    envelopes = (
+        Envelope.objects.filter(round__group_id=membership.group_id, round__closed_at=None, user_id=membership.user_id)
+        .select_related("round")
+        .annotate(n=Count("allocations"))
+        .order_by("round_id")
+    )
+    for envelope in envelopes:
+        if envelope.round.phase == Phase.CLOSED or (envelope.amount == ZERO and envelope.allocated == ZERO):
+            continue
+        money = money_formatter(envelope.round.currency)
+        values = {"round": envelope.round.title, "envelope": money(envelope.amount), "n": envelope.n,
+                  "allocated": money(envelope.allocated)}
+        if envelope.n:
+            sentence = ngettext(
+                "“%(round)s”: their envelope of %(envelope)s is withdrawn, and their %(n)d allocation, "
+                "%(allocated)s, is taken back from its project.",
+                "“%(round)s”: their envelope of %(envelope)s is withdrawn, and their %(n)d allocations, "
+                "%(allocated)s in all, are taken back from the projects.", envelope.n) % values
+        else:
+            sentence = _("“%(round)s”: their envelope of %(envelope)s is withdrawn.") % values
+        found.append((sentence, (envelope.round_id, envelope.amount, envelope.allocated, envelope.n)))
+    return found
+
+
+def topup_envelopes(round: Round):
+    """The envelopes a top-up reaches: those of the people who are members with an envelope
+    role today (someone who left, or became accountant, keeps a retired envelope at 0)."""
+    holders = Membership.objects.filter(group_id=round.group_id, role__in=ENVELOPE_ROLES).values("user_id")
+    return Envelope.objects.filter(round=round, user_id__in=holders)
+
+
+def topups_of(round: Round):
+    """The top-ups granted in a round, newest first, with who granted them."""
+    return Topup.objects.filter(round=round).select_related("granted_by").order_by("-granted_at", "-id")
+
+
+def refund_preview(bucket: Bucket) -> tuple[int, Decimal]:
+    """(contributions, amount): what withdrawing or merging `bucket` gives back now."""
+    row = Allocation.objects.filter(bucket=bucket).aggregate(n=Count("id"), amount=Sum("amount"))
+    return row["n"], row["amount"] or ZERO
+
+
 def envelope_of(*, round: Round, user) -> Envelope | None:
     if not user.is_authenticated:
         return None
@@ -61,6 +111,11 @@ def envelope_of(*, round: Round, user) -> Envelope | None:
 def envelopes_of_round(round: Round):
     """Every envelope of a round with its member (the admins' table and the API list)."""
     return Envelope.objects.filter(round=round).select_related("user").order_by("user__name", "user__email")
+
+
+def allocations_of(*, round: Round, user) -> dict[int, Decimal]:
+    """{bucket id: amount}: a member's current allocations in a round."""
+    return dict(Allocation.objects.filter(envelope__round=round, envelope__user=user).values_list("bucket_id", "amount"))
 
 
 def my_allocation(*, bucket: Bucket, user) -> Decimal:

@@ -44,6 +44,36 @@ def percent_of_min(*, total: Decimal, min_goal: Decimal) -> Decimal:
     return (total * HUNDRED / min_goal).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
+def outcome_for(*, total: Decimal, min_goal: Decimal, funded_percent: Decimal,
+                decide_percent: Decimal | None) -> str:
+    """The status of an open bucket at close, with p = total ÷ min goal × 100 (exact).
+
+    p ≥ funded_percent → funded; decide_percent ≤ p < funded_percent → to_decide;
+    otherwise not_funded. A bucket with no minimum goal is funded.
+    """
+    if min_goal <= 0:
+        return Bucket.Status.FUNDED
+    # Compare total × 100 with min_goal × percent: no division, so no rounding at all.
+    scaled = total * HUNDRED
+    if scaled >= min_goal * funded_percent:
+        return Bucket.Status.FUNDED
+    if decide_percent is not None and scaled >= min_goal * decide_percent:
+        return Bucket.Status.TO_DECIDE
+    return Bucket.Status.NOT_FUNDED
+
+
+def closing_outcomes(round: Round) -> dict[str, tuple[int, Decimal]]:
+    """What closing the round now would do to its open buckets: {status: (count, total)}, by
+    the rule close_round applies (the figures a confirmation page shows)."""
+    outcomes: dict[str, tuple[int, Decimal]] = {}
+    for total, min_goal in Bucket.objects.filter(round=round, status=Bucket.Status.OPEN).values_list("total", "min_goal"):
+        status = outcome_for(total=total, min_goal=min_goal, funded_percent=round.funded_if_percent_of_min,
+                             decide_percent=round.decide_if_percent_of_min)
+        count, amount = outcomes.get(status, (0, ZERO))
+        outcomes[status] = (count + 1, amount + total)
+    return outcomes
+
+
 def can_see_member_detail(membership) -> bool:
     """Who sees each member's envelope: admins and accountants."""
     return membership is not None and membership.role in (Role.ADMIN, Role.ACCOUNTANT)
