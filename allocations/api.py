@@ -149,11 +149,20 @@ class RoundPublish(GenericAPIView):
         return Response(RoundSerializer(round).data)
 
 
+class PeriodField(serializers.CharField):
+    """Checked by the service, so that every bad period answers the same code (invalid_period)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, trim_whitespace=False, **kwargs)
+        self.validators = []
+
+
 class TopupSerializer(serializers.Serializer):
     amount = AmountField()
-    period = serializers.CharField(
-        required=False, max_length=services.MAX_PERIOD,
-        help_text="A label such as 2027 (default: the current year in the group's time zone); granted once per round.",
+    period = PeriodField(
+        required=False,
+        help_text=f"A label such as 2027, at most {services.MAX_PERIOD} characters (default: the current year in the "
+        "group's time zone); granted once per round.",
     )
 
 

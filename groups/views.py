@@ -206,8 +206,7 @@ def link_revoke(request, slug, pk):
 
     def consequence():
         link.refresh_from_db()
-        lines = [_("The invite link for new %(role)s members stops working at once.")
-                 % {"role": link.get_role_display().lower()}]
+        lines = [_("The invite link (role: %(role)s) stops working at once.") % {"role": link.get_role_display()}]
         if link.expires_at is not None:
             days = max(0, (link.expires_at - timezone.now()).days)
             lines.append(ngettext("It would have worked %(n)d more day.", "It would have worked %(n)d more days.", days)
