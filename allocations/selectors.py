@@ -13,6 +13,7 @@ from buckets.guidelines.selectors import with_open_flags
 from buckets.models import Bucket, Phase, Round
 from buckets.selectors import visible_buckets
 from cobudget.money import ZERO, money_formatter
+from cobudget.search import by_name, french, french_key, matching
 from groups.models import ENVELOPE_ROLES, Membership
 
 
@@ -110,7 +111,7 @@ def envelope_of(*, round: Round, user) -> Envelope | None:
 
 def envelopes_of_round(round: Round):
     """Every envelope of a round with its member (the admins' table and the API list)."""
-    return Envelope.objects.filter(round=round).select_related("user").order_by("user__name", "user__email")
+    return Envelope.objects.filter(round=round).select_related("user").order_by(*by_name("user__"))
 
 
 def allocations_of(*, round: Round, user) -> dict[int, Decimal]:
@@ -141,11 +142,17 @@ SORTS = {
 }
 
 
-def bucket_cards(*, round: Round, user, membership, sort: str = "newest", statuses=None):
-    """Buckets of a round as cards: goals, total, contributors and my own allocation."""
+def bucket_cards(*, round: Round, user, membership, sort: str = "newest", statuses=None, q: str = "", tag: str = ""):
+    """Buckets of a round as cards: goals, total, contributors and my own allocation; `q`
+    keeps those whose title or summary holds every word (accents and case aside), `tag`
+    those with that tag."""
     qs = with_open_flags(with_my_allocation(visible_buckets(round=round, user=user, membership=membership), user))
     if statuses:
         qs = qs.filter(status__in=statuses)
+    if q:
+        qs = matching(qs, q, ["title", "summary"])
+    if tag:
+        qs = qs.filter(pk__in=Bucket.tags.through.objects.filter(tag__name=tag).values("bucket_id"))
     order = SORTS.get(sort, SORTS["newest"])
     if sort == "mine":
         qs = qs.order_by(F("my_allocation").desc(nulls_last=True), "-total", "-id")
@@ -183,27 +190,41 @@ CARD_FIELDS = ("pk", "title", "status", "summary", "total", "min_goal", "max_goa
                "my_allocation", "open_flags_count")
 
 
-def round_cards(*, round: Round, user, membership, sort: str = "newest") -> list[BucketCard]:
+def round_tags(round: Round) -> list[str]:
+    """The tags of a round's buckets, in French order (the round page's filter)."""
+    names = Bucket.tags.through.objects.filter(bucket__round=round).values_list("tag__name", flat=True).distinct()
+    return sorted(set(names), key=french_key)
+
+
+def round_cards(*, round: Round, user, membership, sort: str = "newest", q: str = "", tag: str = "") -> list[BucketCard]:
     """The round page's cards in three queries whatever their number: the buckets the user may
     see (with my allocation and the open flags counted in SQL), then the co-leads' names and
     the tag names of the round's buckets."""
-    qs = bucket_cards(round=round, user=user, membership=membership, sort=sort).prefetch_related(None)
+    qs = bucket_cards(round=round, user=user, membership=membership, sort=sort, q=q, tag=tag).prefetch_related(None)
     cards = [BucketCard(*row) for row in qs.values_list(*CARD_FIELDS)]
     by_id = {card.pk: card for card in cards}
     if not by_id:
         return cards
     leads = (
         Bucket.coleads.through.objects.filter(bucket__round=round)
-        .order_by("user__email")
+        .order_by(*by_name("user__"))
         .values_list("bucket_id", "user__name", "user__email")
     )
     for bucket_id, name, email in leads:
         card = by_id.get(bucket_id)
         if card is not None:
             card.leads.append(name or email.split("@")[0])  # User.display_name
-    tags = Bucket.tags.through.objects.filter(bucket__round=round).order_by("tag__name").values_list("bucket_id", "tag__name")
+    tags = Bucket.tags.through.objects.filter(bucket__round=round).order_by(french("tag__name")).values_list("bucket_id", "tag__name")
     for bucket_id, name in tags:
         card = by_id.get(bucket_id)
         if card is not None:
             card.tags.append(name)
     return cards
+
+
+def sheet_lines(*, round: Round, user, membership) -> list[BucketCard]:
+    """The allocation sheet: every open bucket of the round the user may see, titles in
+    French order, each with the user's amount (round_cards' three queries)."""
+    cards = [card for card in round_cards(round=round, user=user, membership=membership)
+             if card.status == Bucket.Status.OPEN]
+    return sorted(cards, key=lambda card: french_key(card.title))

@@ -25,10 +25,10 @@ from buckets import notices
 from buckets.models import Bucket, Phase, Round
 from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
 from cobudget import confirm, hotsql
+from cobudget.dates import zone_of
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, format_money, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, Role, User
-from notifications.delivery import zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ MAX_PERIOD = 32
 def default_period(round: Round, now: datetime | None = None) -> str:
     """The current year in the group's time zone: yearly top-ups are named after it."""
     now = now or timezone.now()
-    return str(timezone.localtime(now, zone_of(round.group.time_zone)).year)
+    return str(timezone.localtime(now, zone_of(round.group)).year)
 
 
 def clean_period(period) -> str:

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from allocations import views
+from allocations import sheet, views
 
 urlpatterns = [
     path("rounds/<int:pk>/", views.round_page, name="round"),
     path("rounds/<int:pk>/cards/", views.round_cards, name="round-cards"),
+    path("rounds/<int:pk>/allocate/", sheet.allocation_sheet, name="round-allocate"),
     path("rounds/<int:pk>/publish/", views.round_publish, name="round-publish"),
     path("rounds/<int:pk>/topup/", views.round_topup, name="round-topup"),
     path("rounds/<int:pk>/envelopes/", views.round_envelopes, name="round-envelopes"),

@@ -1,6 +1,8 @@
 """The round page (live cards and my envelope), the bucket page with its allocation form,
 and the admins' pages: publish, envelopes table, top-up, paper forms, withdraw and merge."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -25,6 +27,7 @@ from cobudget.money import ZERO, money_formatter, parse_amount, percent_formatte
 from cobudget.pages import perform
 from groups.models import ENVELOPE_ROLES, Role
 from groups.selectors import members_of
+from groups.templatetags.cobudget import percent_of
 
 SORT_CHOICES = [
     ("newest", gettext_lazy("newest")),
@@ -67,6 +70,8 @@ def _present_cards(cards, currency: str) -> list[dict]:
             "funded": "funded" if card.min_goal and card.total >= card.min_goal else "",
             "value": f"{card.total:f}",
             "max": f"{card.max_goal:f}" if card.max_goal else "1",
+            # Where the minimum sits on the bar (which is scaled to the maximum).
+            "marker": f"{percent_of(card.min_goal, card.max_goal):f}" if 0 < card.min_goal < card.max_goal else "",
             "total": total,
             "funding": mark_safe(funding % {"total": total, "min": least, "max": most}),
             "of_min": mark_safe(of_min % {"min": least, "pct": escape(percent(card.percent_of_min))}),
@@ -82,13 +87,18 @@ def _live_context(request, round, membership):
     sort = request.GET.get("sort", "newest")
     if sort not in dict(SORT_CHOICES):
         sort = "newest"
-    cards = selectors.round_cards(round=round, user=request.user, membership=membership, sort=sort)
+    q, tag = request.GET.get("q", "").strip()[:200], request.GET.get("tag", "").strip()[:50]
+    cards = selectors.round_cards(round=round, user=request.user, membership=membership, sort=sort, q=q, tag=tag)
     return {
         "round": round,
         "membership": membership,
         "envelope": selectors.envelope_of(round=round, user=request.user),
         "buckets": _present_cards(cards, round.currency),
         "sort": sort,
+        "q": q,
+        "tag": tag,
+        # What the live part polls with, so that a search or a filter survives each refresh.
+        "live_query": urlencode({k: v for k, v in (("sort", sort), ("q", q), ("tag", tag)) if v}),
     }
 
 
@@ -100,9 +110,10 @@ def round_page(request, pk):
         "is_admin": membership.role == Role.ADMIN,
         "can_read_all": membership.role in (Role.ADMIN, Role.ACCOUNTANT),
         "can_propose": membership.role != Role.ACCOUNTANT and round.accepts_new_buckets,
-        "timeline": phase_timeline(round),
+        "timeline": phase_timeline(round, admin=membership.role == Role.ADMIN),
         "totals": selectors.round_totals(round),
         "sort_choices": SORT_CHOICES,
+        "round_tags": selectors.round_tags(round),
     })
     if round.kind == round.Kind.PERMANENT:
         topups = list(selectors.topups_of(round)[:20])

@@ -4,7 +4,7 @@ The round and bucket endpoints that show money (totals, my allocation) are in
 allocations/api.py, which builds on the serializers here."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -60,12 +60,24 @@ class BucketSerializer(serializers.ModelSerializer):
         return self._label(bucket, bucket.created_by) if bucket.created_by_id else None
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class ColeadField(serializers.CharField):
+    """A co-lead: an e-mail address, a member id (the `id` of the members list, a number), or
+    the name of one member of the group."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, int) and not isinstance(data, bool):
+            return data  # a member id: the service says whether it is one of the group's
+        return super().run_validation(data)
+
+
 class BucketWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True, max_length=50000)
     budget_items = serializers.ListField(child=serializers.DictField(), required=False, max_length=200)
-    coleads = serializers.ListField(child=serializers.CharField(max_length=254), required=False, max_length=50)
+    coleads = serializers.ListField(child=ColeadField(max_length=254), required=False, max_length=50,
+                                    help_text="E-mail addresses, member ids or members' names.")
     tags = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=30)
 
 

@@ -68,8 +68,9 @@ class BucketForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     summary = forms.CharField(label=_("Summary"), max_length=500, required=False)
     description = forms.CharField(label=_("Description (Markdown)"), widget=forms.Textarea, required=False)
-    coleads = forms.CharField(label=_("Co-leads (e-mail addresses, separated by commas)"), required=False,
-                              help_text=_("You are always a co-lead."))
+    coleads = forms.CharField(label=_("Add a co-lead"), required=False, max_length=2000,
+                              help_text=_("Type a name and choose the person in the list; several names or "
+                                          "e-mail addresses may be separated by commas."))
     tags = forms.CharField(label=_("Tags (separated by commas)"), required=False)
 
     def __init__(self, *args, items=(), **kwargs):
@@ -88,7 +89,9 @@ class BucketForm(forms.Form):
     def item_rows(self):
         return [(self[f"item-{n}-description"], self[f"item-{n}-min"], self[f"item-{n}-max"]) for n in range(self.item_count)]
 
-    def service_fields(self) -> dict:
+    def service_fields(self, colead_ids=()) -> dict:
+        """The fields for create_bucket / update_bucket; `colead_ids` are the member ids of the
+        co-leads ticked on the form, before the names and addresses typed in `coleads`."""
         data = self.cleaned_data
         items = []
         for n in range(self.item_count):
@@ -102,7 +105,7 @@ class BucketForm(forms.Form):
             "summary": data.get("summary") or "",
             "description": data.get("description") or "",
             "budget_items": items,
-            "coleads": split(data.get("coleads")),
+            "coleads": [int(i) for i in colead_ids if str(i).isdigit()] + split(data.get("coleads")),
             "tags": split(data.get("tags")),
         }
 

@@ -79,7 +79,10 @@ class Round(models.Model):
 
     @property
     def phase_label(self) -> str:
-        return Phase(self.phase).label
+        phase = self.phase
+        if phase == Phase.DRAFT and self.published_at is not None:
+            return _("Upcoming")  # published ahead of its dates: members see it coming, not a draft
+        return Phase(phase).label
 
     @property
     def accepts_new_buckets(self) -> bool:
@@ -182,6 +185,19 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class Follow(models.Model):
+    """Someone who asked to be told of a bucket's comments and funding (buckets/notices.py)."""
+
+    bucket = models.ForeignKey(Bucket, on_delete=models.CASCADE, related_name="follows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_buckets")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [models.UniqueConstraint(fields=["bucket", "user"], name="one_follow_per_person_and_bucket")]
 
 
 class Guideline(models.Model):

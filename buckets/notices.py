@@ -43,6 +43,9 @@ def comment_added(*, comment: Comment) -> None:
     others = [u for u in [*mentioned, *earlier] if can_see_bucket(u, membership_of(u, group), bucket)]
     notify(users=others, kind=Kind.MENTION, template="buckets/email/mention",
            context={**context, "mentioned_ids": {u.pk for u in mentioned}}, url=url, group=group)
+    told |= {u.pk for u in others}
+    notify(users=_followers(bucket, exclude=told), kind=Kind.FOLLOWED_BUCKET,
+           template="buckets/email/followed_comment", context=context, url=url, group=group)
 
 
 def allocation_changed(*, bucket_id: int, member_id: int, before, after) -> None:
@@ -57,6 +60,28 @@ def allocation_changed(*, bucket_id: int, member_id: int, before, after) -> None
         context={"bucket": bucket, "member": member, "before": before, "after": after, "currency": bucket.round.currency},
         url=f"/buckets/{bucket.pk}/", group=bucket.round.group,
     )
+    _funding_milestones(bucket)
+
+
+def _followers(bucket: Bucket, *, exclude=()) -> list[User]:
+    """Those who follow the bucket and may still see it."""
+    group = bucket.round.group
+    people = User.objects.filter(followed_buckets__bucket=bucket, is_active=True).exclude(pk__in=list(exclude)).order_by("pk")
+    return [u for u in people if can_see_bucket(u, membership_of(u, group), bucket)]
+
+
+def _funding_milestones(bucket: Bucket) -> None:
+    """Tell the followers, once each, when the bucket reaches its minimum goal and its maximum."""
+    milestones = []
+    if bucket.min_goal > 0 and bucket.total >= bucket.min_goal:
+        milestones.append("minimum")
+    if bucket.max_goal > bucket.min_goal and bucket.total >= bucket.max_goal:
+        milestones.append("maximum")
+    for milestone in milestones:
+        if claim_once(f"bucket:{bucket.pk}:{milestone}_reached"):
+            notify(users=_followers(bucket), kind=Kind.FOLLOWED_BUCKET, template="buckets/email/followed_funding",
+                   context={"bucket": bucket, "milestone": milestone, "currency": bucket.round.currency},
+                   url=f"/buckets/{bucket.pk}/", group=bucket.round.group)
 
 
 def _round_members(round: Round) -> list[User]:

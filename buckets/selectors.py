@@ -5,11 +5,12 @@ draft rounds are for admins, draft buckets for their co-leads, admins and accoun
 """
 
 from django.db import connection
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
-from buckets.models import Bucket, BudgetItem, Comment, Round
+from buckets.models import Bucket, BudgetItem, Comment, Follow, Round
 from cobudget import hotsql
+from cobudget.search import by_name
 from groups.models import Membership, Role
 from groups.selectors import membership_of, person_label, role_of, sees_member_emails
 
@@ -79,10 +80,25 @@ def coleads_sent_back(bucket: Bucket, viewer, membership, entries) -> list:
     return [user for entry in entries for user in kept.get(str(entry).strip().casefold(), [entry])]
 
 
+def colead_picker(*, group, creator, user_ids=(), membership_ids=()) -> list[dict]:
+    """The co-leads a bucket form shows as chosen: the creator first (always a co-lead), then
+    the people given (by user id, e.g. a bucket's co-leads; or by member id, e.g. the boxes a
+    refused form sent), by name in French order; each with the member id the form sends back."""
+    members = Membership.objects.filter(group=group).select_related("user")
+    chosen = members.filter(Q(user_id__in=list(user_ids)) | Q(pk__in=[int(i) for i in membership_ids if str(i).isdigit()]))
+    rows = [{"id": m.pk, "label": m.user.display_name, "fixed": False}
+            for m in chosen.exclude(user=creator).order_by(*by_name("user__"))]
+    if creator is not None:
+        rows.insert(0, {"id": None, "label": creator.display_name, "fixed": True})
+    return rows
+
+
 def get_bucket_for(user, bucket_id) -> tuple[Bucket, Membership]:
     """The bucket and the user's membership; 404 when the user may not see it."""
     bucket = (
         Bucket.objects.select_related("round", "round__group", "merged_into")
+        # Whether this person follows it, read in the same query (the bucket page shows it).
+        .annotate(followed=Exists(Follow.objects.filter(bucket=OuterRef("pk"), user_id=getattr(user, "pk", None))))
         .filter(pk=bucket_id)
         .first()
     )

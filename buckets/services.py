@@ -11,11 +11,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from buckets import notices
-from buckets.models import Bucket, BudgetItem, Comment, Phase, Round, Tag
+from buckets.models import Bucket, BudgetItem, Comment, Follow, Phase, Round, Tag
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
+from cobudget.search import display_name, same_words
 from groups.models import Group, Membership, Role, User
 from groups.selectors import membership_of
 
@@ -169,20 +171,48 @@ def update_round(*, round: Round, actor: User | None, **fields) -> Round:
 # --- buckets ----------------------------------------------------------------------------------
 
 
+def _colead_error(detail) -> DomainError:
+    return DomainError("unknown_colead", detail, status=400, field="coleads")
+
+
+def _resolve_one_colead(group: Group, item) -> User:
+    """A co-lead given as a User, a member id (the `id` of the members list, as an int or
+    digits), an e-mail address, or a member's name (accents and case aside; it must name one
+    person only): members may not see each other's addresses, so they name co-leads."""
+    members = Membership.objects.filter(group=group).select_related("user")
+    if isinstance(item, User):
+        membership = members.filter(user=item).first()
+        if membership is None:
+            raise _colead_error(_("%(name)s is not a member of this group.") % {"name": item.display_name})
+        return item
+    text = str(item).strip()
+    if isinstance(item, int) or text.isdigit():
+        member_id = int(text) if len(text) <= 18 else 0  # beyond a bigint is no one's id
+        membership = members.filter(pk=member_id).first() if member_id > 0 else None
+        if membership is None:
+            raise _colead_error(_("No member of this group has the id %(id)s.") % {"id": text[:20]})
+        return membership.user
+    if "@" in text:
+        membership = members.filter(user__email__iexact=text).first()
+        if membership is None:
+            raise _colead_error(_("%(email)s is not a member of this group.") % {"email": text[:100]})
+        return membership.user
+    found = list(members.filter(same_words(display_name("user__"), text))[:2])
+    if not found:
+        raise _colead_error(_("Nobody in this group is called “%(name)s”: choose a co-lead from the list.")
+                            % {"name": text[:100]})
+    if len(found) > 1:
+        raise _colead_error(_("Several members are called “%(name)s”: choose the right one from the list.")
+                            % {"name": text[:100]})
+    return found[0].user
+
+
 def _resolve_coleads(group: Group, coleads: Iterable) -> list[User]:
     users: list[User] = []
     for item in coleads or ():
-        if isinstance(item, User):
-            user = item
-        else:
-            email = str(item).strip().lower()
-            user = User.objects.filter(email__iexact=email, memberships__group=group).first()
-            if user is None:
-                raise DomainError("unknown_colead", _("%(email)s is not a member of this group.") % {"email": email[:100]},
-                                  status=400, field="coleads")
-        if not Membership.objects.filter(group=group, user=user).exists():
-            raise DomainError("unknown_colead", _("%(email)s is not a member of this group.") % {"email": user.email},
-                              status=400, field="coleads")
+        if not isinstance(item, User | int) and not str(item).strip():
+            continue
+        user = _resolve_one_colead(group, item)
         if user not in users:
             users.append(user)
     return users
@@ -310,8 +340,9 @@ def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
         if count < bucket.round.min_coleads:
             raise DomainError(
                 "not_enough_coleads",
-                _("This round asks for at least %(n)d co-leads per bucket; this one has %(count)d.")
-                % {"n": bucket.round.min_coleads, "count": count},
+                ngettext("This round asks for at least %(n)d co-lead per bucket; this one has %(count)d.",
+                         "This round asks for at least %(n)d co-leads per bucket; this one has %(count)d.",
+                         bucket.round.min_coleads) % {"n": bucket.round.min_coleads, "count": count},
             )
         if bucket.max_goal <= 0:
             raise DomainError("bucket_without_budget", _("Add at least one budget item before publishing."))
@@ -319,6 +350,21 @@ def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
         bucket.published_at = timezone.now()
         bucket.save(update_fields=["status", "published_at", "updated_at"])
     return bucket
+
+
+# --- following ------------------------------------------------------------------------------
+
+
+def set_following(*, bucket: Bucket, user: User, follow: bool) -> bool:
+    """Follow a bucket (be told of its comments and funding) or stop; returns whether the person
+    follows it now. Only people of the group follow its buckets."""
+    if membership_of(user, bucket.round.group) is None:
+        raise DomainError("forbidden", _("Only people of the group may follow its buckets."), status=403)
+    if follow:
+        Follow.objects.get_or_create(bucket=bucket, user=user)
+    else:
+        Follow.objects.filter(bucket=bucket, user=user).delete()
+    return follow
 
 
 # --- comments ---------------------------------------------------------------------------------

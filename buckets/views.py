@@ -26,8 +26,9 @@ def _apply_error(form, exc: DomainError):
     form.add_error(field, str(exc.detail))
 
 
-def phase_timeline(round):
-    """The phases in order, with their dates, the current one marked."""
+def phase_timeline(round, *, admin: bool = False):
+    """The phases in order, with their dates, the current one marked. The draft is the admins'
+    affair: members never see it in the strip."""
     current = round.phase
     steps = [
         (Phase.DRAFT, None),
@@ -40,6 +41,8 @@ def phase_timeline(round):
         steps = steps[:1] + [(Phase.FUNDING, round.published_at)]
         if round.closed_at is not None:
             steps.append((Phase.CLOSED, round.closed_at))
+    if not admin:
+        steps = steps[1:]
     return [{"phase": p, "label": p.label, "at": at, "current": p == current} for p, at in steps]
 
 
@@ -79,7 +82,7 @@ def round_edit(request, pk):
             messages.success(request, _("The round is saved."))
             return redirect("round", pk=round.pk)
     return render(request, "buckets/round_form.html",
-                  {"form": form, "group": round.group, "round": round, "timeline": phase_timeline(round)})
+                  {"form": form, "group": round.group, "round": round, "timeline": phase_timeline(round, admin=True)})
 
 
 @login_required
@@ -88,15 +91,17 @@ def bucket_new(request, pk):
     if membership.role == Role.ACCOUNTANT:
         raise Http404
     form = BucketForm(request.POST or None)
+    ticked = request.POST.getlist("colead_ids")
     if request.method == "POST" and form.is_valid():
         try:
-            bucket = services.create_bucket(round=round, actor=request.user, **form.service_fields())
+            bucket = services.create_bucket(round=round, actor=request.user, **form.service_fields(ticked))
         except DomainError as exc:
             _apply_error(form, exc)
         else:
             messages.success(request, _("Your bucket is saved as a draft. Publish it when its co-leads are ready."))
             return redirect("bucket", pk=bucket.pk)
-    return render(request, "buckets/bucket_form.html", {"form": form, "round": round, "bucket": None})
+    chosen = selectors.colead_picker(group=round.group, creator=request.user, membership_ids=ticked)
+    return render(request, "buckets/bucket_form.html", {"form": form, "round": round, "bucket": None, "chosen": chosen})
 
 
 @login_required
@@ -105,16 +110,15 @@ def bucket_edit(request, pk):
     if not services.is_colead_or_admin(request.user, bucket):
         raise Http404
     items = list(bucket.budget_items.all())
-    # Co-leads are listed by e-mail only to those who may see addresses (and each their own);
-    # the others read display names, which the form takes back as "keep this co-lead".
+    # The co-leads are ticked boxes (by name, never by address); more are added by name.
     initial = {
         "title": bucket.title, "summary": bucket.summary, "description": bucket.description,
-        "coleads": ", ".join(label for _user, label in selectors.coleads_as_shown(bucket, request.user, _membership)),
         "tags": ", ".join(bucket.tags.values_list("name", flat=True)),
     }
     form = BucketForm(request.POST or None, initial=initial, items=items)
+    ticked = request.POST.getlist("colead_ids")
     if request.method == "POST" and form.is_valid():
-        fields = form.service_fields()
+        fields = form.service_fields(ticked)
         fields["coleads"] = selectors.coleads_sent_back(bucket, request.user, _membership, fields["coleads"])
         try:
             services.update_bucket(bucket=bucket, actor=request.user, **fields)
@@ -123,7 +127,13 @@ def bucket_edit(request, pk):
         else:
             messages.success(request, _("The bucket is saved."))
             return redirect("bucket", pk=bucket.pk)
-    return render(request, "buckets/bucket_form.html", {"form": form, "round": bucket.round, "bucket": bucket})
+    if request.method == "POST":
+        chosen = selectors.colead_picker(group=bucket.round.group, creator=bucket.created_by, membership_ids=ticked)
+    else:
+        chosen = selectors.colead_picker(group=bucket.round.group, creator=bucket.created_by,
+                                         user_ids=bucket.coleads.values_list("pk", flat=True))
+    return render(request, "buckets/bucket_form.html",
+                  {"form": form, "round": bucket.round, "bucket": bucket, "chosen": chosen})
 
 
 @login_required
@@ -131,6 +141,20 @@ def bucket_edit(request, pk):
 def bucket_publish(request, pk):
     bucket, _membership = selectors.get_bucket_for(request.user, pk)
     perform(request, lambda: services.publish_bucket(bucket=bucket, actor=request.user), success=_("The bucket is published."))
+    return redirect("bucket", pk=bucket.pk)
+
+
+@login_required
+@require_POST
+def bucket_follow(request, pk):
+    """Follow a bucket or stop (`follow` = 1 or 0): htmx gets the button back, a plain post the
+    bucket page with a message."""
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    following = services.set_following(bucket=bucket, user=request.user, follow=request.POST.get("follow") == "1")
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "buckets/_follow.html", {"bucket": bucket, "following": following, "changed": True})
+    messages.success(request, _("You follow this bucket: you will be told of its comments and funding.") if following
+                     else _("You no longer follow this bucket."))
     return redirect("bucket", pk=bucket.pk)
 
 

@@ -107,6 +107,19 @@ def money_formatter(currency: str = "EUR"):
     return format
 
 
+def money_parts(currency: str = "EUR") -> dict:
+    """How money_formatter writes amounts in the active language, for a script that must write
+    them the same way (the allocation sheet's live total, static/js/sheet.js)."""
+    lang = translation.get_language()
+    return {
+        "decimal": formats.get_format("DECIMAL_SEPARATOR", lang, use_l10n=True),
+        "thousand": formats.get_format("THOUSAND_SEPARATOR", lang, use_l10n=True),
+        "symbol": CURRENCY_SYMBOLS.get(currency, currency),
+        "places": places_for(currency),
+        "symbol_after": (lang or "fr")[:2] == "fr",
+    }
+
+
 def format_money(amount, currency: str = "EUR") -> str:
     """430,00 € in French, €430.00 in English (non-breaking spaces, never a float)."""
     return money_formatter(currency)(amount)

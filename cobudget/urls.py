@@ -22,6 +22,10 @@ api_patterns = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("developers/", views.developers, name="developers"),
+    path("guide/", views.guide, name="guide"),
+    path("guide/dismiss/", views.guide_dismiss, name="guide-dismiss"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -4,11 +4,16 @@ This project package sits above every app, so it may read from all of them.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from allocations import selectors as allocation_selectors
 from buckets import selectors as bucket_selectors
 from groups import selectors as group_selectors
+from groups import services as group_services
 from groups.models import JoinRequest, Role
 from proposals import selectors as proposal_selectors
 
@@ -56,3 +61,31 @@ def group_page(request, slug):
             "member_count": group.memberships.count(),
         },
     )
+
+
+def favicon(request):
+    """Browsers ask /favicon.ico whatever the page says."""
+    return redirect(static("favicon.ico"), permanent=True)
+
+
+def developers(request):
+    """The API, its token and its documentation, for the people who script cobudget."""
+    return render(request, "developers.html")
+
+
+def guide(request):
+    """How a round works (envelope, buckets, allocating): the first-visit guide, any time."""
+    return render(request, "guide.html")
+
+
+@login_required
+@require_POST
+def guide_dismiss(request):
+    """Close the first-visit guide for good: htmx removes it in place; a plain post goes back."""
+    group_services.dismiss_guide(user=request.user)
+    if request.headers.get("HX-Request") == "true":
+        return HttpResponse("")
+    back = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    return redirect(back)

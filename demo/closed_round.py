@@ -12,6 +12,7 @@ from django.utils import timezone
 from allocations import services as allocation_services
 from buckets import services as bucket_services
 from buckets.models import Round
+from demo.descriptions import description_of
 from results import services as closing
 
 TITLE = "Projets collectifs 2025"
@@ -19,7 +20,7 @@ TITLE = "Projets collectifs 2025"
 # (title, summary, [(item, min, max)], [(member index, amount)])
 BUCKETS = [
     (
-        "Journée coopérative d'été",
+        "Journée coopérative d’été",
         "Une journée pour se retrouver entre entrepreneurs, avec un atelier sur nos métiers.",
         [("Location de la salle", "600.00", "900.00"), ("Repas", "900.00", "1600.00")],
         [(i, "300.00") for i in range(0, 6)],  # 1 800 €: 120 % of 1 500 → funded
@@ -39,7 +40,7 @@ BUCKETS = [
     (
         "Véhicule utilitaire partagé",
         "Un utilitaire pour les déménagements de stand et les chantiers.",
-        [("Achat d'occasion", "6000.00", "8000.00")],
+        [("Achat d’occasion", "6000.00", "8000.00")],
         [(i, "300.00") for i in range(14, 19)],  # 1 500 €: 25 % of 6 000 → not funded
     ),
 ]
@@ -54,7 +55,7 @@ def seed(people) -> Round | None:
         group=group,
         actor=admin,
         title=TITLE,
-        description="Le tour annuel de l'an dernier : clos, les résultats sont prêts pour l'assemblée.",
+        description="Le tour annuel de l’an dernier : clos, les résultats sont prêts pour l’assemblée.",
         kind="fixed",
         envelope_amount=Decimal("430.00"),
         proposals_open_at=now - timedelta(days=40),
@@ -74,7 +75,7 @@ def seed(people) -> Round | None:
             actor=lead,
             title=title,
             summary=summary,
-            description=summary,
+            description=description_of(title),
             budget_items=[{"description": d, "min_amount": Decimal(lo), "max_amount": Decimal(hi)} for d, lo, hi in items],
             coleads=[colead],
         )

@@ -39,7 +39,7 @@ def _name(i: int) -> str:
 def seed_people() -> dict:
     admin = _user("admin@artefacts.example", "Emmanuel Doudat")
     artefacts = Group.objects.filter(slug="artefacts").first() or group_services.create_group(
-        creator=admin, name="Artefacts", slug="artefacts", description="Coopérative d'activité et d'emploi, Centre-Val de Loire."
+        creator=admin, name="Artefacts", slug="artefacts", description="Coopérative d’activité et d’emploi, Centre-Val de Loire."
     )
     members = []
     for i in range(1, 60):

@@ -57,30 +57,30 @@ def seed(people) -> None:
         group=group, author=admin, days_ago=60, quorum_percent=50,
         title="Décider à distance des sujets courants",
         details=(
-            "Les sujets courants sont décidés en ligne : adoptés quand **la moitié au moins** des associés "
-            "a pris part et que personne n'a bloqué. Les sujets contestés vont en réunion."
+            "Les sujets courants sont décidés en ligne : adoptés quand **la moitié au moins** des associés "
+            "a pris part et que personne n’a bloqué. Les sujets contestés vont en réunion."
         ),
         plan=[(members[:30], "agree", ""), (members[30:36], "abstain", ""), (members[36:40], "disagree", "Je préfère nous voir.")],
         seen=[admin, *members[:50]],
-        statement="Adopté : 40 associés sur 60 ont pris part, aucun blocage. La règle s'applique dès ce mois-ci.",
+        statement="Adopté : 40 associés sur 60 ont pris part, aucun blocage. La règle s’applique dès ce mois-ci.",
     )
     # Blocked: one block vetoes.
     _decided(
         group=group, author=members[2], days_ago=35,
         title="Changer de banque pour une banque coopérative",
-        details="Transférer les comptes de la coopérative avant la fin de l'exercice.",
+        details="Transférer les comptes de la coopérative avant la fin de l’exercice.",
         plan=[
             (members[:18], "agree", ""),
             (members[18:20], "disagree", "Les frais de transfert sont élevés."),
-            (members[20:21], "block", "Le prêt en cours nous lie à la banque actuelle jusqu'en juin."),
+            (members[20:21], "block", "Le prêt en cours nous lie à la banque actuelle jusqu’en juin."),
         ],
         seen=[admin, *members[:30]],
-        statement="Bloqué : le prêt en cours nous lie jusqu'en juin. Le sujet reviendra en réunion en juillet.",
+        statement="Bloqué : le prêt en cours nous lie jusqu’en juin. Le sujet reviendra en réunion en juillet.",
     )
     # No quorum.
     _decided(
         group=group, author=admin, days_ago=20, quorum_percent=50,
-        title="Organiser un séminaire d'été",
+        title="Organiser un séminaire d’été",
         details="Deux jours en juillet, dans le Perche, pour tous les entrepreneurs-salariés.",
         plan=[(members[:9], "agree", ""), (members[9:12], "disagree", "")],
         seen=[admin, *members[:25]],
@@ -91,7 +91,7 @@ def seed(people) -> None:
     projector = services.open_proposal(
         group=group, author=members[4], closes_at=now + timedelta(days=5), notify=False, quorum_percent=25,
         title="Acheter un vidéoprojecteur partagé",
-        details="Environ 600 € ; il resterait à la Fabrique et se réserverait en ligne.",
+        details="Environ 600 € ; il resterait à la Fabrique et se réserverait en ligne.",
     )
     _seen(projector, [members[4], *members[5:20]], now - timedelta(hours=20))
     _votes(projector, [(members[5:12], "agree", "Utile pour les ateliers."), (members[12:14], "abstain", "")], now - timedelta(hours=18))
@@ -100,7 +100,7 @@ def seed(people) -> None:
     services.open_proposal(
         group=group, author=admin, closes_at=now + timedelta(days=9), notify=False, results_hidden_until_close=True,
         title="Élire la trésorière ou le trésorier",
-        details="Candidatures : Claire Martin et Karim Dubois. Les résultats restent cachés jusqu'à la clôture.",
+        details="Candidatures : Claire Martin et Karim Dubois. Les résultats restent cachés jusqu’à la clôture.",
     )
 
     # OpenStreetMap France: only the board votes, anyone gives an opinion, every view recorded.
@@ -108,13 +108,13 @@ def seed(people) -> None:
     lease = services.open_proposal(
         group=group, author=admin, closes_at=now + timedelta(days=3), notify=False, voters=board,
         quorum_percent=60, block_vetoes=True,
-        title="Conseil d'administration : renouveler le bail du local",
+        title="Conseil d’administration : renouveler le bail du local",
         details=(
-            "Le bail du local de Tours arrive à échéance. Le conseil décide ; **chacun peut donner son avis** "
+            "Le bail du local de Tours arrive à échéance. Le conseil décide ; **chacun peut donner son avis** "
             "en commentaire."
         ),
     )
     _seen(lease, board[:4], now - timedelta(hours=30))
     _votes(lease, [(board[:2], "agree", "Le loyer reste raisonnable."), (board[2:3], "abstain", "")], now - timedelta(hours=28))
-    _comment(lease, members[20], "Avis d'un associé : le local est trop petit pour les ateliers.", now - timedelta(hours=26))
+    _comment(lease, members[20], "Avis d’un associé : le local est trop petit pour les ateliers.", now - timedelta(hours=26))
     _comment(lease, contributors[1], "Je suis pour, il est bien desservi.", now - timedelta(hours=25))

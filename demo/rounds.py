@@ -11,6 +11,7 @@ from allocations import services as allocation_services
 from buckets import services as bucket_services
 from buckets.models import Round
 from cobudget.errors import DomainError
+from demo.descriptions import description_of
 
 ARTEFACTS_BUCKETS = [
     ("Atelier partagé de menuiserie", "Un local équipé pour les entrepreneurs du bois.", [("Location annuelle", 1800, 2400), ("Outillage", 600, 1200)]),
@@ -20,7 +21,7 @@ ARTEFACTS_BUCKETS = [
     ("Séminaire annuel", "Deux jours pour se retrouver.", [("Hébergement", 2000, 3000), ("Repas", 800, 1200)]),
     ("Fonds de solidarité", "Aider un entrepreneur en difficulté passagère.", [("Dotation", 1000, 3000)]),
     ("Matériel vidéo", "Caméra et micros pour les projets de communication.", [("Caméra", 900, 1300), ("Micros", 150, 300)]),
-    ("Bibliothèque coopérative", "Livres et revues sur l'entrepreneuriat.", [("Achats", 300, 600)]),
+    ("Bibliothèque coopérative", "Livres et revues sur l’entrepreneuriat.", [("Achats", 300, 600)]),
     ("Espace enfants au tiers-lieu", "Un coin pour les enfants des coopérateurs.", [("Mobilier", 400, 700)]),
     ("Traduction des statuts", "Accueillir les entrepreneurs non francophones.", [("Traduction", 500, 800)]),
     ("Jardin partagé", "Potager sur le terrain du siège.", [("Terre et semences", 200, 400), ("Outils", 100, 200)]),
@@ -60,7 +61,7 @@ def _seed_artefacts(people, rng):
         colead = members[(2 * n + 1) % len(members)]
         bucket = bucket_services.create_bucket(
             round=round, actor=creator, title=title, summary=summary,
-            description=f"## {title}\n\n{summary}\n\n- porté par deux entrepreneurs\n- budget détaillé ci-contre",
+            description=description_of(title),
             budget_items=_items(spec), coleads=[colead], tags=["collectif"] if n % 2 else ["matériel"],
         )
         buckets.append(bucket_services.publish_bucket(bucket=bucket, actor=creator))
@@ -81,7 +82,7 @@ def _seed_opteos(people, rng):
         return
     round = bucket_services.create_round(
         group=group, actor=admin, title="Bourse permanente", kind=Round.Kind.PERMANENT,
-        description="Chaque membre reçoit **100 €** par an ; proposez un projet quand vous voulez.",
+        description="Chaque membre reçoit **100 €** par an ; proposez un projet quand vous voulez.",
         envelope_amount=Decimal("100.00"),
     )
     round = allocation_services.publish_round(round=round, actor=admin)
@@ -90,7 +91,7 @@ def _seed_opteos(people, rng):
     for n, (title, summary, spec) in enumerate(OPTEOS_BUCKETS):
         creator = members[n]
         bucket = bucket_services.create_bucket(round=round, actor=creator, title=title, summary=summary,
-                                               description=summary, budget_items=_items(spec))
+                                               description=description_of(title), budget_items=_items(spec))
         buckets.append(bucket_services.publish_bucket(bucket=bucket, actor=creator))
     # Weighted envelopes: the most active members receive a little more.
     allocation_services.set_envelope_amount(round=round, user=members[0], amount=Decimal("150.00"), actor=admin)

@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import (
@@ -125,10 +125,14 @@ def _member_context(request, group, membership):
 class MemberList(GenericAPIView):
     serializer_class = MemberSerializer
 
-    @extend_schema(responses=MemberSerializer(many=True))
+    @extend_schema(responses=MemberSerializer(many=True), parameters=[OpenApiParameter(
+        "q", str, description="Words of the name (and of the e-mail address, for those who may see them); "
+                              "accents and case do not matter.")])
     def get(self, request, slug):
         group, membership = selectors.get_group_for(request.user, slug)
-        page = self.paginate_queryset(selectors.members_of(group))
+        q = request.query_params.get("q", "")[:200]
+        members = selectors.members_of(group, q=q, search_emails=selectors.sees_member_emails(membership, group))
+        page = self.paginate_queryset(members)
         return self.get_paginated_response(
             MemberSerializer(page, many=True, context=_member_context(request, group, membership)).data
         )

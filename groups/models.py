@@ -49,6 +49,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When the person closed the first-visit guide (envelope, buckets, how to allocate).
+    guide_dismissed_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import Http404
 
+from cobudget.search import by_name, display_name, matching
 from groups.models import Group, Membership, Role
 
 # What removing a member does beyond this app, for the confirmation page: each hook(membership=)
@@ -79,5 +80,10 @@ def groups_of(user):
     )
 
 
-def members_of(group):
-    return Membership.objects.filter(group=group).select_related("user").order_by("user__name", "user__email")
+def members_of(group, *, q: str = "", search_emails: bool = False):
+    """The group's memberships, names in French order; `q` keeps those whose name (and
+    e-mail, for those who may see addresses) holds every word, accents and case aside."""
+    qs = Membership.objects.filter(group=group).select_related("user")
+    if q:
+        qs = matching(qs, q, [display_name("user__"), "user__email"] if search_emails else [display_name("user__")])
+    return qs.order_by(*by_name("user__"))

@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cobudget.errors import DomainError
 from cobudget.money import parse_amount
@@ -164,6 +167,11 @@ def join(*, group: Group, user: User, role: str = Role.MEMBER) -> Membership:
     return membership
 
 
+def dismiss_guide(*, user: User) -> None:
+    """The first-visit guide stays closed for this person, on every device."""
+    User.objects.filter(pk=user.pk, guide_dismissed_at=None).update(guide_dismissed_at=timezone.now())
+
+
 # --- invite links -------------------------------------------------------------------------
 
 
@@ -184,11 +192,99 @@ def revoke_invite_link(*, link: InviteLink, actor: User) -> InviteLink:
     return link
 
 
-def join_by_link(*, token: str, user: User) -> Membership:
+def usable_link(token: str) -> InviteLink:
+    """The invite link of `token`, or a DomainError (404) saying in words why it does not work."""
     link = InviteLink.objects.select_related("group").filter(token=token).first()
-    if link is None or not link.is_usable():
-        raise DomainError("invite_link_invalid", _("This invitation link is no longer valid."), status=404)
+    if link is None:
+        raise DomainError("invite_link_invalid", _("This invitation link does not exist."), status=404)
+    if link.revoked_at is not None:
+        raise DomainError("invite_link_revoked", _("This invitation link was revoked by an admin of the group."),
+                          status=404)
+    if not link.is_usable():
+        raise DomainError("invite_link_expired", _("This invitation link has expired."), status=404)
+    return link
+
+
+def join_by_link(*, token: str, user: User) -> Membership:
+    link = usable_link(token)
     return join(group=link.group, user=user, role=link.role)
+
+
+def signup_by_link(*, token: str, email: str, name: str, password: str) -> Membership:
+    """A person without an account creates one from an invite link and joins its group, even
+    when sign-up is closed (SIGNUP_OPEN=0): the link is the admins' invitation. An address
+    that already has an account is refused (its owner logs in to join); nothing is created."""
+    email = User.objects.normalize_email(email or "").strip().lower()
+    name = (name or "").strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError("invalid_email", _("Enter a valid e-mail address."), status=400, field="email") from None
+    if not name:
+        raise DomainError("invalid", _("Give your name, as the group will see it."), status=400, field="name")
+    with transaction.atomic():
+        link = usable_link(token)
+        if User.objects.filter(email__iexact=email).exists():
+            raise DomainError("email_taken", _("An account already exists for this address: log in to join the group."),
+                              status=409, field="email")
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email=email, name=name[:150], password=password)
+        except IntegrityError:  # the same address, a moment earlier, in another request
+            raise DomainError("email_taken", _("An account already exists for this address: log in to join the group."),
+                              status=409, field="email") from None
+        return join(group=link.group, user=user, role=link.role)
+
+
+# --- e-mail invitations: "welcome, choose your password" ----------------------------------
+
+WELCOME_SALT = "groups.welcome"
+WELCOME_MAX_AGE = timedelta(days=30)
+
+
+def _password_seal(user: User) -> str:
+    # Changes as soon as a password is chosen, so that a welcome link works once.
+    return salted_hmac(WELCOME_SALT, user.password or "").hexdigest()[:16]
+
+
+def welcome_token(invitation: Invitation) -> str:
+    """A signed link for an invited person without a password: choose one and enter the group.
+    It works for WELCOME_MAX_AGE, once, and while the person is still in the group."""
+    return signing.dumps([invitation.pk, _password_seal(invitation.user)], salt=WELCOME_SALT, compress=True)
+
+
+def read_welcome_token(token: str) -> Invitation:
+    """The invitation of a welcome link, or a DomainError saying why it no longer works."""
+    try:
+        invitation_id, seal = signing.loads(token, salt=WELCOME_SALT, max_age=WELCOME_MAX_AGE)
+    except signing.SignatureExpired:
+        raise DomainError("welcome_link_expired", _("This welcome link has expired (they work for 30 days)."),
+                          status=404) from None
+    except (signing.BadSignature, TypeError, ValueError):
+        raise DomainError("welcome_link_invalid", _("This welcome link is not valid."), status=404) from None
+    invitation = Invitation.objects.select_related("group", "user").filter(pk=invitation_id).first()
+    if invitation is None or not Membership.objects.filter(group=invitation.group, user=invitation.user).exists():
+        raise DomainError("welcome_link_invalid", _("This invitation is no longer valid: you are not in this group."),
+                          status=404)
+    if invitation.user.has_usable_password() or seal != _password_seal(invitation.user):
+        raise DomainError("welcome_link_used", _("Your password is already chosen: log in with it."), status=409)
+    return invitation
+
+
+def accept_invitation(*, token: str, name: str, password: str) -> Invitation:
+    """Set the invited person's name and first password; the link then stops working."""
+    with transaction.atomic():
+        invitation = read_welcome_token(token)
+        user = User.objects.select_for_update().get(pk=invitation.user_id)
+        if _password_seal(user) != _password_seal(invitation.user):
+            raise DomainError("welcome_link_used", _("Your password is already chosen: log in with it."), status=409)
+        name = (name or "").strip()
+        if name:
+            user.name = name[:150]
+        user.set_password(password)
+        user.save(update_fields=["name", "password"])
+        invitation.user = user
+    return invitation
 
 
 # --- join requests ------------------------------------------------------------------------
@@ -280,7 +376,8 @@ def parse_member_csv(data: bytes | str, *, currency: str = "EUR") -> list[Import
         if any("\x00" in cell for cell in cells):
             raise ImportError_(line, _("the line contains a NUL character (is the file really CSV text?)."))
         if len(cells) > len(header):
-            raise ImportError_(line, _("too many cells (%(n)d for %(m)d columns).") % {"n": len(cells), "m": len(header)})
+            raise ImportError_(line, ngettext("too many cells (%(n)d for %(m)d column).", "too many cells (%(n)d for %(m)d columns).",
+                                              len(header)) % {"n": len(cells), "m": len(header)})
         values = dict(zip(header, (c.strip() for c in cells), strict=False))
         email = values.get("email", "").lower()
         try:

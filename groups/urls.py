@@ -15,4 +15,5 @@ urlpatterns = [
     path("g/<slug:slug>/join/", views.join_request, name="group-join"),
     path("g/<slug:slug>/requests/<int:pk>/", views.join_request_decide, name="group-request-decide"),
     path("join/<str:token>/", views.join_link, name="join-link"),
+    path("welcome/<str:token>/", views.invitation_welcome, name="invitation-welcome"),
 ]

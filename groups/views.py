@@ -1,4 +1,6 @@
+from allauth.core import ratelimit
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -19,6 +21,8 @@ from groups.forms import (
     InviteForm,
     JoinRequestForm,
     RoleForm,
+    SignupByLinkForm,
+    WelcomeForm,
 )
 from groups.models import Group, InviteLink, JoinRequest, Membership, Role
 
@@ -54,7 +58,8 @@ def group_create(request):
 @login_required
 def members(request, slug):
     group, membership = _admin_group(request, slug)
-    page = Paginator(selectors.members_of(group), 100).get_page(request.GET.get("page"))
+    q = request.GET.get("q", "").strip()[:200]
+    page = Paginator(selectors.members_of(group, q=q, search_emails=True), 100).get_page(request.GET.get("page"))
     return render(
         request,
         "groups/members.html",
@@ -62,6 +67,7 @@ def members(request, slug):
             "group": group,
             "membership": membership,
             "page": page,
+            "q": q,
             "invite_form": InviteForm(),
             "import_form": ImportForm(),
             "roles": Role.choices,
@@ -173,11 +179,12 @@ def import_csv(request, slug):
     except DomainError as exc:
         messages.error(request, _("Nothing was imported. %(error)s") % {"error": exc.detail})
     else:
-        messages.success(
-            request,
-            _("Import done: %(created)d invited, %(updated)d updated, %(unchanged)d unchanged.")
-            % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
-        )
+        parts = [
+            ngettext("%(n)d invited", "%(n)d invited", result.created) % {"n": result.created},
+            ngettext("%(n)d updated", "%(n)d updated", result.updated) % {"n": result.updated},
+            ngettext("%(n)d unchanged", "%(n)d unchanged", result.unchanged) % {"n": result.unchanged},
+        ]
+        messages.success(request, _("Import done: %(counts)s.") % {"counts": ", ".join(parts)})
     return redirect("group-members", slug=slug)
 
 
@@ -229,16 +236,58 @@ def link_revoke(request, slug, pk):
     return _confirm(request, slug=slug, action="revoke-link", target=link.pk, consequence=consequence, run=run)
 
 
-@login_required
 def join_link(request, token):
-    link = InviteLink.objects.select_related("group").filter(token=token).first()
-    if link is None or not link.is_usable():
-        return render(request, "groups/join_link.html", {"invalid": True}, status=404)
-    if request.method == "POST":
-        membership = services.join_by_link(token=token, user=request.user)
-        messages.success(request, _("Welcome to %(group)s.") % {"group": membership.group.name})
-        return redirect("group", slug=membership.group.slug)
-    return render(request, "groups/join_link.html", {"link": link, "group": link.group})
+    """An invite link: a logged-in person joins in one click; someone without an account
+    creates one here (even when sign-up is closed) and lands in the group."""
+    try:
+        link = services.usable_link(token)
+    except DomainError as exc:
+        return render(request, "groups/join_link.html", {"invalid": exc.detail}, status=404)
+    group = link.group
+    if request.user.is_authenticated:
+        if selectors.membership_of(request.user, group) is not None:
+            return redirect("group", slug=group.slug)
+        if request.method == "POST":
+            services.join_by_link(token=token, user=request.user)
+            messages.success(request, _("Welcome to %(group)s.") % {"group": group.name})
+            return redirect("group", slug=group.slug)
+        return render(request, "groups/join_link.html", {"link": link, "group": group})
+    form = SignupByLinkForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.consume(request, action="signup"):
+            form.add_error(None, _("Too many accounts were created from here just now; try again in a minute."))
+        else:
+            try:
+                membership = services.signup_by_link(token=token, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc.detail))
+            else:
+                auth_login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome to %(group)s: your account is ready.") % {"group": group.name})
+                return redirect("group", slug=group.slug)
+    return render(request, "groups/join_link.html", {"link": link, "group": group, "form": form})
+
+
+def invitation_welcome(request, token):
+    """The page of an e-mail invitation: welcome to the group, choose your password."""
+    try:
+        invitation = services.read_welcome_token(token)
+    except DomainError as exc:
+        if exc.code == "welcome_link_used" and request.user.is_authenticated:
+            return redirect("dashboard")  # the invitation, followed again from the app
+        return render(request, "groups/welcome.html", {"invalid": exc.detail, "code": exc.code}, status=exc.status)
+    form = WelcomeForm(request.POST if request.method == "POST" else None, user=invitation.user,
+                       initial={"name": invitation.user.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.accept_invitation(token=token, **form.cleaned_data)
+        except DomainError as exc:
+            return render(request, "groups/welcome.html", {"invalid": exc.detail, "code": exc.code},
+                          status=exc.status)
+        auth_login(request, invitation.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to %(group)s: your password is saved.") % {"group": invitation.group.name})
+        return redirect("group", slug=invitation.group.slug)
+    return render(request, "groups/welcome.html", {"invitation": invitation, "group": invitation.group, "form": form})
 
 
 @login_required

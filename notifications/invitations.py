@@ -6,8 +6,10 @@ commit, and this module registers the one that notifies the invited people.
 
 from celery import shared_task
 from django.db import transaction
+from django.urls import reverse
 
 from groups.models import Invitation
+from groups.services import welcome_token
 from notifications.models import Kind
 from notifications.services import _queue, notify
 
@@ -29,13 +31,18 @@ def notify_invitations(*, invitation_ids: list[int]) -> int:
     count = 0
     with transaction.atomic():
         for invitation in invitations:
+            # Someone without a password yet is welcomed on a page where they choose one;
+            # someone who has one goes to the group.
+            welcome = None
+            if not invitation.user.has_usable_password():
+                welcome = reverse("invitation-welcome", args=[welcome_token(invitation)])
             count += len(
                 notify(
                     users=[invitation.user],
                     kind=Kind.INVITATION,
                     template="groups/email/invitation",
-                    context={"invitation": invitation, "group": invitation.group},
-                    url=f"/g/{invitation.group.slug}/",
+                    context={"invitation": invitation, "group": invitation.group, "welcome": welcome is not None},
+                    url=welcome or f"/g/{invitation.group.slug}/",
                     group=invitation.group,
                 )
             )

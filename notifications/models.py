@@ -16,6 +16,7 @@ class Kind(models.TextChoices):
     BUCKET_FLAG = "bucket_flag", _("Flags on my buckets")
     ROUND_PHASE = "round_phase", _("Round phases")
     PROPOSAL = "proposal", _("Proposals")
+    FOLLOWED_BUCKET = "followed_bucket", _("Buckets I follow")
 
 
 class Mode(models.TextChoices):

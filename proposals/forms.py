@@ -31,7 +31,8 @@ class ProposalForm(forms.Form):
         help_text=_("Otherwise a block counts as a disagree."),
     )
     results_hidden_until_close = forms.BooleanField(label=_("Hide the results until close"), required=False)
-    bucket = forms.ModelChoiceField(label=_("Linked bucket"), queryset=Bucket.objects.none(), required=False)
+    bucket = forms.ModelChoiceField(label=_("Linked bucket"), queryset=Bucket.objects.none(), required=False,
+                                    empty_label=_("No bucket"))
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)

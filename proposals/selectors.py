@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
+from cobudget.search import matching
 from groups import selectors as group_selectors
 from groups.models import Membership, Role, User
 from proposals.models import Proposal, ProposalComment, ProposalView, Stance
@@ -256,6 +257,5 @@ def decisions(*, group, q: str = ""):
     """Closed proposals of the group, newest first; every word of `q` must appear in the
     title, the details or the outcome statement."""
     qs = Proposal.objects.filter(group=group).exclude(closed_at=None).select_related("author", "group")
-    for word in (q or "").split()[:10]:
-        qs = qs.filter(Q(title__icontains=word) | Q(details__icontains=word) | Q(statement__icontains=word))
+    qs = matching(qs, q, ["title", "details", "statement"])  # accents and case aside
     return qs.order_by("-closed_at", "-id")

@@ -40,8 +40,8 @@ from allocations.figures import figures_of, member_figures_queryset, pending_env
 from allocations.models import Allocation
 from allocations.selectors import entered_on_behalf
 from buckets.models import Bucket, Round
+from cobudget.dates import zone_of
 from cobudget.money import CURRENCY_SYMBOLS, ZERO, places_for
-from notifications.delivery import zone_of
 from results.selectors import percent_of_min, result_buckets
 
 BOM = "\ufeff"
@@ -260,7 +260,7 @@ class Flavour:
                 statuses={code: str(label) for code, label in Bucket.Status.choices},
                 yes=gettext("yes"),
                 no=gettext("no"),
-                zone=zone_of(round.group.time_zone),
+                zone=zone_of(round.group),
             )
 
     def local(self, value: datetime) -> datetime:
@@ -439,7 +439,7 @@ def xlsx_file(*, round: Round, kind: str, french: bool = False):
     export = EXPORTS[kind]
     flavour = Flavour.of(export, round, french=french)
     if flavour.zone is None:
-        flavour.zone = zone_of(round.group.time_zone)
+        flavour.zone = zone_of(round.group)
     workbook = Workbook(write_only=True)
     with translation.override("fr" if french else None):
         sheet = workbook.create_sheet(title=str(export.title)[:31])
@@ -489,7 +489,7 @@ def xlsx_file(*, round: Round, kind: str, french: bool = False):
 def filename(round: Round, kind: str, *, french: bool = False, extension: str = "csv") -> str:
     """e.g. artefacts-budget-2026-results-2026-03-14-fr.csv: the round, the export, the day
     (in the group's time zone) and the flavour, so that downloads never overwrite each other."""
-    day = timezone.localtime(timezone.now(), zone_of(round.group.time_zone)).date().isoformat()
+    day = timezone.localtime(timezone.now(), zone_of(round.group)).date().isoformat()
     suffix = "-fr" if french else ""
     return f"{slugify(round.group.slug)}-{slugify(round.title) or round.pk}-{kind}-{day}{suffix}.{extension}"
 

@@ -21,6 +21,7 @@ from allocations.figures import (
 from allocations.models import LedgerEntry
 from buckets.models import Bucket, Phase, Round
 from cobudget.money import ZERO
+from cobudget.search import by_name
 from groups.models import Role
 from proposals.models import Proposal
 
@@ -112,11 +113,12 @@ def member_figures(round: Round) -> list[dict]:
     envelope), `allocated`, `unspent` and `figures`. A draft round lists the members who will
     receive the default envelope."""
     rows = []
-    for envelope in member_figures_queryset(round).select_related("user").order_by("user__name", "user__email", "pk"):
+    # Names in French order (cobudget.search).
+    for envelope in member_figures_queryset(round).select_related("user").order_by(*by_name("user__"), "pk"):
         figures = figures_of(amount=envelope.amount, allocated=envelope.allocated, funded=envelope.funded,
                              to_decide=envelope.to_decide, returned=envelope.returned)
         rows.append(_member_row(envelope.user, figures))
-    for membership in pending_envelopes(round).order_by("user__name", "user__email"):
+    for membership in pending_envelopes(round).order_by(*by_name("user__")):
         figures = figures_of(amount=round.envelope_amount, allocated=ZERO, funded=ZERO, to_decide=ZERO, returned=ZERO)
         rows.append(_member_row(membership.user, figures))
     return rows

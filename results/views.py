@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,10 +18,10 @@ from allocations.figures import round_figures
 from buckets.models import Bucket
 from buckets.selectors import get_round_for
 from cobudget import confirm
+from cobudget.dates import format_when
 from cobudget.errors import DomainError
 from cobudget.money import money_formatter
 from groups.models import Role
-from notifications.delivery import zone_of
 from results import exports, services
 from results.selectors import can_export, can_see_member_detail, closing_outcomes, round_results
 
@@ -71,8 +71,7 @@ def _closing_consequence(round) -> confirm.Consequence:
     if round.funding_closes_at is not None and round.funding_closes_at > now:
         lines.append(_("Allocation ends now for everyone, %(delay)s before the planned closing (%(date)s).") % {
             "delay": timeuntil(round.funding_closes_at, now),
-            "date": formats.date_format(timezone.localtime(round.funding_closes_at, zone_of(round.group.time_zone)),
-                                        "DATETIME_FORMAT")})
+            "date": format_when(round.funding_closes_at, "datetime", round.group)})
     else:
         lines.append(_("Allocation ends now for everyone."))
     wording = {

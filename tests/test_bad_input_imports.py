@@ -4,7 +4,6 @@ with and without BOM, ';'-separated, Latin-1, UTF-16, a 10 MB file and a 100,000
 Each is imported correctly, or refused with the line at fault and nothing changed.
 """
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -149,14 +148,13 @@ def _big_file(rows: int, *, name_width: int = 0, bad_last_line: bool = False) ->
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_a_100000_row_file_imports_whole_in_seconds(group, round_, tmp_path):
+def test_a_100000_row_file_imports_whole(group, round_, tmp_path):
+    """Its speed is a benchmark's business (bench measure 6, queries per 1,000 rows), never a
+    clock in a test: on a loaded machine a time limit fails correct code."""
     data = _big_file(100_000)
-    started = time.monotonic()
     run_command(group, tmp_path, data)
-    elapsed = time.monotonic() - started
     assert Membership.objects.filter(group=group).count() == 100_001
     assert Envelope.objects.get(round=round_, user__email="person000499@example.org").amount == Decimal("499.50")
-    assert elapsed < 90, f"100,000 rows took {elapsed:.1f} s"
 
 
 @pytest.mark.slow
@@ -165,9 +163,7 @@ def test_a_10_mb_file_with_a_bad_last_line_is_refused_whole_through_the_page(gro
     data = _big_file(70_000, name_width=100, bad_last_line=True)
     assert len(data) > 10_000_000
     before = state(group)
-    started = time.monotonic()
     with pytest.raises(CommandError) as error:
         run_upload(group, admin_user, data)
     assert "Line 70002:" in str(error.value)
     assert state(group) == before
-    assert time.monotonic() - started < 30

@@ -66,6 +66,10 @@ def test_every_page_passes_axe(axe_page, live_server, group, admin_user, member,
         "guidelines": f"/rounds/{round.pk}/guidelines/",
         "notifications": "/notifications/",
         "preferences": "/notifications/preferences/",
+        "allocation sheet": f"/rounds/{round.pk}/allocate/",
+        "bucket form": f"/buckets/{bucket.pk}/edit/",
+        "guide": "/guide/",
+        "developers": "/developers/",
     }
     page = axe_page
     browser_login(page, live_server, admin_user)

@@ -29,10 +29,11 @@ def test_a_revoked_link_no_longer_works(client, group, admin_user, outsider):
 
 
 @pytest.mark.django_db
-def test_an_anonymous_visitor_is_sent_to_login_first(client, group, admin_user):
+def test_an_anonymous_visitor_may_create_an_account_or_log_in_first(client, group, admin_user):
     link = services.create_invite_link(group=group, actor=admin_user)
-    response = client.get(f"/join/{link.token}/")
-    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    html = client.get(f"/join/{link.token}/").content.decode()
+    assert 'name="email"' in html and 'name="password"' in html and 'name="name"' in html
+    assert f"/accounts/login/?next=/join/{link.token}/" in html
 
 
 @pytest.mark.django_db

@@ -14,10 +14,10 @@ def test_an_invited_person_gets_one_mail_and_a_notification(group, admin_user, d
         group_services.add_member(group=group, email="zoe@example.org", actor=admin_user)
     assert [m.to for m in mailoutbox] == [["zoe@example.org"]]
     assert "Artefacts" in mailoutbox[0].subject
-    assert "/accounts/password/reset/" in mailoutbox[0].body
+    assert "/welcome/" in mailoutbox[0].body and "/accounts/password/reset/" not in mailoutbox[0].body
     assert "/notifications/unsubscribe/" in mailoutbox[0].extra_headers["List-Unsubscribe"]
     note = Notification.objects.get(user__email="zoe@example.org")
-    assert note.kind == Kind.INVITATION and note.group == group and note.url == "/g/artefacts/"
+    assert note.kind == Kind.INVITATION and note.group == group and note.url.startswith("/welcome/")
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from allocations import selectors
 from buckets import services as bucket_services
 from buckets.guidelines import services as guideline_services
 from buckets.models import Bucket
+from cobudget.search import french_key
 from groups.models import Membership
 from tests.funding_helpers import allocate, make_bucket, make_round
 
@@ -43,7 +44,7 @@ def test_a_card_shows_tags_open_flags_coleads_and_my_allocation(client, group, a
     assert f'<a href="/buckets/{bucket.pk}/">Fablab &lt;3</a>' in card
     assert '<span class="badge">Ateliers</span> <span class="badge">tools</span>' in card
     assert "1 open flag" in card
-    leads = sorted([member, member2], key=lambda u: u.email)
+    leads = sorted([member, member2], key=lambda u: french_key(u.display_name))  # names in French order
     assert "led by " + ", ".join(u.display_name for u in leads) in card
     assert '<progress class="funded" value="120.00" max="300.00"' in card
     assert "Funding: €120.00 of €100.00 minimum, €300.00 maximum" in card

@@ -1,11 +1,4 @@
 // Small progressive enhancements; every page works without this file.
-document.addEventListener("DOMContentLoaded", function () {
-  // Submit the language form as soon as a language is picked.
-  var select = document.getElementById("lang-select");
-  if (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
-  }
-});
 // Keep htmx's CSRF header in sync after swaps that replaced the body attributes.
 document.addEventListener("htmx:configRequest", function (event) {
   var cookie = document.cookie.split("; ").find(function (c) { return c.indexOf("csrftoken=") === 0; });
