@@ -25,6 +25,7 @@ from cobudget import confirm
 from cobudget.errors import DomainError
 from cobudget.money import ZERO, money_formatter, parse_amount, percent_formatter
 from cobudget.pages import perform
+from cobudget.search import french
 from groups.models import ENVELOPE_ROLES, Role
 from groups.selectors import members_of
 from groups.templatetags.cobudget import percent_of
@@ -426,6 +427,14 @@ def _paper_amounts(post) -> dict[int, str]:
     return amounts
 
 
+def _next_member(members: list, chosen):
+    """The member after `chosen` in the list (by name), the one whose form comes next."""
+    if chosen is None:
+        return None
+    index = members.index(chosen) + 1
+    return members[index] if index < len(members) else None
+
+
 @login_required
 def paper_form(request, pk):
     """An admin enters a member's whole paper form on one sheet: pick the member, see their
@@ -440,8 +449,8 @@ def paper_form(request, pk):
     if chosen_id and chosen is None:
         messages.error(request, _("Choose a member of the list."))
         return redirect("round-paper", pk=round.pk)
-    after = members[members.index(chosen) + 1] if chosen is not None and members.index(chosen) + 1 < len(members) else None
-    buckets = list(Bucket.objects.filter(round=round, status=Bucket.Status.OPEN).order_by("title", "pk"))
+    after = _next_member(members, chosen)
+    buckets = list(Bucket.objects.filter(round=round, status=Bucket.Status.OPEN).order_by(french("title"), "pk"))
     error, field, typed = "", "", {}
     if request.method == "POST" and chosen is not None:
         amounts = _paper_amounts(request.POST)

@@ -159,8 +159,12 @@ def member_remove(request, slug, pk):
         )
 
     def run(confirmed):
-        services.remove_member(membership=target, actor=request.user)
-        messages.success(request, _("%(name)s is removed from the group.") % {"name": target.user.display_name})
+        try:
+            services.remove_member(membership=target, actor=request.user)
+        except Membership.DoesNotExist:  # the same confirmation sent twice at once
+            messages.info(request, _("%(name)s was already removed.") % {"name": target.user.display_name})
+        else:
+            messages.success(request, _("%(name)s is removed from the group.") % {"name": target.user.display_name})
         return redirect("group-members", slug=slug)
 
     return _confirm(request, slug=slug, action="remove-member", target=target.pk, consequence=consequence, run=run)

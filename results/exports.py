@@ -422,6 +422,9 @@ def _copy_blocks(round: Round) -> Iterator[bytes]:
 # --- .xlsx ------------------------------------------------------------------------------------
 
 
+WIDTHS = {ID: 10, INT: 10, MONEY: 14, PERCENT: 10, WHEN: 17, STATUS: 14, BOOL: 8, CODE: 8, USER_TEXT: 32}
+
+
 def _money_format(currency: str) -> str:
     places = places_for(currency)
     number = "#,##0" + ("." + "0" * places if places else "")
@@ -435,6 +438,7 @@ def xlsx_file(*, round: Round, kind: str, french: bool = False):
     as dates in the group's time zone, text as text (never a formula)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
 
     export = EXPORTS[kind]
     flavour = Flavour.of(export, round, french=french)
@@ -444,6 +448,11 @@ def xlsx_file(*, round: Round, kind: str, french: bool = False):
     with translation.override("fr" if french else None):
         sheet = workbook.create_sheet(title=str(export.title)[:31])
     money_format = _money_format(round.currency)
+    # Set before the first row, as write-only mode requires: the header stays in sight and
+    # each column is wide enough for what it holds.
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(export.columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = WIDTHS.get(column.kind, 14)
 
     def text_cell(value: str):
         cell = WriteOnlyCell(sheet, value=XML_ILLEGAL.sub("", value))
@@ -462,7 +471,7 @@ def xlsx_file(*, round: Round, kind: str, french: bool = False):
             typed.number_format = "0.00"
             return typed
         if kind == WHEN:
-            typed = WriteOnlyCell(sheet, value=flavour.local(value))
+            typed = WriteOnlyCell(sheet, value=flavour.local(value).replace(microsecond=0))
             typed.number_format = "dd/mm/yyyy hh:mm"
             return typed
         if kind in (ID, INT):

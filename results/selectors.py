@@ -21,7 +21,7 @@ from allocations.figures import (
 from allocations.models import LedgerEntry
 from buckets.models import Bucket, Phase, Round
 from cobudget.money import ZERO
-from cobudget.search import by_name
+from cobudget.search import by_name, french
 from groups.models import Role
 from proposals.models import Proposal
 
@@ -139,7 +139,7 @@ def given_back_before_close(round: Round) -> list[dict]:
         .annotate(contributions=Count("id"), amount=Sum("before"))
     )
     amounts = {row["bucket_id"]: row for row in rows}
-    buckets = Bucket.objects.filter(round=round, status__in=GIVEN_BACK_STATUSES).order_by("title", "pk")
+    buckets = Bucket.objects.filter(round=round, status__in=GIVEN_BACK_STATUSES).order_by(french("title"), "pk")
     return [
         {"bucket": bucket, "contributions": amounts.get(bucket.pk, {}).get("contributions", 0),
          "amount": amounts.get(bucket.pk, {}).get("amount") or ZERO}

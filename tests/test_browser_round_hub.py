@@ -31,15 +31,20 @@ def hub_click(page, label: str, path: str):
 
 
 def download_everything(page) -> dict[str, bytes]:
-    """Click every download link of the exports page; {file name: content}."""
+    """Click every download link of the exports page; {file name: content}. Between two files
+    the page is opened again from its hub link, as a person coming back to it would (Chromium
+    may hold back a page's many downloads in a row)."""
     files = {}
-    links = page.locator("a[data-export]")
-    for i in range(links.count()):
+    url = page.url
+    for i in range(page.locator("a[data-export]").count()):
         with page.expect_download(timeout=30_000) as info:
-            links.nth(i).click()
+            page.locator("a[data-export]").nth(i).click()
         download = info.value
         with open(download.path(), "rb") as fh:
             files[download.suggested_filename] = fh.read()
+        page.locator(".main .round-hub").first.get_by_role("link", name="Exports", exact=True).click()
+        page.wait_for_url(url)
+        page.wait_for_load_state()
     return files
 
 
