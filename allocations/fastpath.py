@@ -45,6 +45,7 @@ from rest_framework.authtoken.models import Token
 from cobudget import hotsql
 from cobudget.errors import DomainError
 from cobudget.middleware import CSP
+from groups.mfa import mfa_missing_sql
 from groups.models import User
 
 MAX_BODY = 4096  # {"amount": "..."} is some 20 bytes
@@ -53,6 +54,7 @@ _ACCEPT = {"*/*", "application/json", "application/*"}
 # to settings.MIDDLEWARE must be looked at here first (a test compares the two lists).
 STACK = [
     "allocations.fastpath.AllocationFastPath",
+    "cobudget.middleware.RefuseUnusableInputMiddleware",  # its path is all digits; no query string
     "django.middleware.security.SecurityMiddleware",  # _respond calls its process_response
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files only
     "django.contrib.sessions.middleware.SessionMiddleware",  # no cookie: nothing to do
@@ -63,6 +65,7 @@ STACK = [
     "django.contrib.messages.middleware.MessageMiddleware",  # no messages on this request
     "django.middleware.clickjacking.XFrameOptionsMiddleware",  # its process_response
     "allauth.account.middleware.AccountMiddleware",  # HTML pages only
+    "trust.middleware.RequireMFAForOfficersMiddleware",  # _statement reads the same rule (mfa_missing)
     "cobudget.middleware.ContentSecurityPolicyMiddleware",  # its header
 ]
 _JSON = re.compile(r"application/json\s*(;\s*charset\s*=\s*\"?utf-8\"?\s*)?", re.IGNORECASE)  # fullmatch
@@ -119,10 +122,12 @@ class AllocationFastPath:
         row = hotsql.fetchone(_statement(), [bucket_id, key])  # prepared once per connection on PostgreSQL
         if row is None or not row[1]:
             return None  # an unknown token, or an inactive person: DRF answers 401, in its words
+        if row[2]:
+            return None  # an officer who must set up two-factor authentication first: DRF answers 403
         from buckets.selectors import bucket_lite_from_row
 
         user_id = row[0]
-        bucket = bucket_lite_from_row(user_id, row[2:])
+        bucket = bucket_lite_from_row(user_id, row[3:])
         if bucket is None:
             return None  # DRF answers 404
         try:
@@ -173,14 +178,15 @@ class AllocationFastPath:
 
 @cache
 def _statement() -> str:
-    """The token's person, whether they are active, and what the access rule needs about the
-    bucket (NULLs when it does not exist), in one statement."""
+    """The token's person, whether they are active, whether they must set up two-factor
+    authentication first (groups.mfa), and what the access rule needs about the bucket (NULLs
+    when it does not exist), in one statement."""
     from buckets.selectors import bucket_access_sql
 
     qn = connection.ops.quote_name
     columns, tables = bucket_access_sql(user="t.user_id")
     return (
-        f"SELECT t.user_id, u.is_active, {columns} FROM {qn(Token._meta.db_table)} t "
+        f"SELECT t.user_id, u.is_active, {mfa_missing_sql('t.user_id')}, {columns} FROM {qn(Token._meta.db_table)} t "
         f"INNER JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
         f"LEFT JOIN ({tables}) ON b.id = %s WHERE t.{qn(Token._meta.pk.column)} = %s"
     )

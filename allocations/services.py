@@ -21,9 +21,16 @@ from django.utils.translation import gettext as _
 
 from allocations import outbox, selectors
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry, Topup
+from audit import services as audit
 from buckets import notices
 from buckets.models import Bucket, Phase, Round
-from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_admin, require_colead
+from buckets.services import (
+    EDITABLE_STATUSES,
+    is_colead_or_admin,
+    lock_open_round,
+    require_admin,
+    require_colead,
+)
 from cobudget import confirm, hotsql
 from cobudget.dates import zone_of
 from cobudget.errors import DomainError
@@ -73,6 +80,8 @@ def publish_round(*, round: Round, actor: User | None) -> Round:
                               _("Set when funding opens and closes before publishing this round."))
         round.published_at = timezone.now()
         round.save(update_fields=["published_at"])
+        audit.record(actor=actor, group=round.group, action="round.published", obj=round,
+                     after={"published_at": round.published_at})
         _create_missing_envelopes(round=round, actor=actor)
         notices.round_published(round=round)
     return round
@@ -231,6 +240,8 @@ def grant_topup(*, round: Round, amount, actor: User | None, period: str | None 
             raise _already_granted(granted_topup(round=round, period=period), round.currency) from None
         Envelope.objects.bulk_update(envelopes, ["amount"], batch_size=500)
         LedgerEntry.objects.bulk_create(entries, batch_size=500)
+        audit.record(actor=actor, group=round.group_id, action="round.topup", obj=round,
+                     after={"period": period, "amount": amount, "envelopes": len(envelopes)})
     return topup
 
 
@@ -622,6 +633,9 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
     for _attempt in range(10):
         try:
             with transaction.atomic():
+                # The round first (round, envelopes, buckets: the order of every writer),
+                # refused once closed, even before the sweep.
+                round = lock_open_round(bucket.round_id)
                 envelope_ids = sorted(set(Allocation.objects.filter(bucket_id=bucket.pk).values_list("envelope_id", flat=True)))
                 envelopes = {e.pk: e for e in Envelope.objects.select_for_update().filter(pk__in=envelope_ids).order_by("id")}
                 bucket_ids = sorted({bucket.pk} | ({into.pk} if into else set()))
@@ -630,9 +644,6 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                 if {a.envelope_id for a in allocations} - envelopes.keys():
                     raise _Retry  # someone allocated between our read and our locks
                 source = locked[bucket.pk]
-                round = Round.objects.get(pk=source.round_id)
-                if round.phase == Phase.CLOSED:
-                    raise DomainError("round_closed", _("This round is closed."))
                 if source.status not in EDITABLE_STATUSES:
                     raise DomainError("bucket_not_open", _("This bucket is no longer open."))
                 if into is not None:
@@ -641,6 +652,7 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                         raise DomainError("bucket_not_open", _("A bucket can only merge into a draft or open bucket."))
                 if expect is not None and (len(allocations), sum((a.amount for a in allocations), ZERO)) != expect:
                     raise confirm.stale()
+                previous_status = source.status
                 entries = []
                 for allocation in allocations:
                     envelope = envelopes[allocation.envelope_id]
@@ -658,6 +670,9 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                 source.save(update_fields=["status", "total", "contributors_count", "merged_into", "updated_at"])
                 if into is not None:
                     target.coleads.add(*source.coleads.all())
+                audit.record(actor=actor, group=round.group_id, action=f"bucket.{status}", obj=source,
+                             before={"status": previous_status},
+                             after={"status": status, **({"into": into.pk} if into is not None else {})})
             return source
         except _Retry:
             continue

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from buckets.models import Bucket, Comment, Phase, Round
 from buckets.selectors import can_see_bucket
+from cobudget import events
 from groups.models import Membership, User
 from groups.selectors import membership_of
 from notifications.mentions import mentioned_users
@@ -92,6 +93,7 @@ def _round_members(round: Round) -> list[User]:
 
 
 def _announce(round: Round, phase: str) -> None:
+    events.emit("round.opened", group_id=round.group_id, obj=round)
     notify(
         users=_round_members(round), kind=Kind.ROUND_PHASE, template=f"buckets/email/round_{phase}",
         context={"round": round}, url=f"/rounds/{round.pk}/", group=round.group,

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit import services as audit
 from buckets import notices
 from buckets.models import Bucket, BudgetItem, Comment, Follow, Phase, Round, Tag
+from cobudget import events
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
 from cobudget.search import display_name, same_words
@@ -141,7 +143,10 @@ def create_round(*, group: Group, actor: User | None, **fields) -> Round:
     require_admin(actor, group)
     fields.setdefault("currency", group.currency)
     clean = _clean_round_fields(fields)
-    return Round.objects.create(group=group, **clean)
+    with transaction.atomic():
+        round = Round.objects.create(group=group, **clean)
+        audit.record(actor=actor, group=group, action="round.created", obj=round, after=clean)
+    return round
 
 
 def update_round(*, round: Round, actor: User | None, **fields) -> Round:
@@ -159,16 +164,32 @@ def update_round(*, round: Round, actor: User | None, **fields) -> Round:
             raise DomainError("round_published", _("The currency of a published round cannot change."))
         clean = _clean_round_fields(fields, current=round)
         changed = {name for name, value in clean.items() if getattr(round, name) != value}
+        before = {name: getattr(round, name) for name in sorted(changed)}
         for name in changed:
             setattr(round, name, clean[name])
         if changed:
             round.save(update_fields=sorted(changed))
+            audit.record(actor=actor, group=round.group, action="round.updated", obj=round,
+                         before=before, after={name: clean[name] for name in sorted(changed)})
             for hook in ROUND_HOOKS:
                 hook(round=round, changed=changed, actor=actor)
     return round
 
 
 # --- buckets ----------------------------------------------------------------------------------
+
+
+def lock_open_round(round_id: int) -> Round:
+    """The round locked FOR NO KEY UPDATE (the first lock of every write on its buckets: round,
+    then envelopes, then buckets, as closing takes them), refused once its phase is closed.
+
+    After `funding_closes_at` nothing about a bucket changes any more, even before the sweep
+    closes the round: a co-lead who now knows the total must not lower the min goal to it.
+    Under the lock, an early close committed meanwhile is seen."""
+    round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round_id)
+    if round.phase == Phase.CLOSED:
+        raise DomainError("round_closed", _("This round is closed: its buckets can no longer change."))
+    return round
 
 
 def _colead_error(detail) -> DomainError:
@@ -239,6 +260,12 @@ def _clean_budget_items(items: Iterable, currency: str) -> list[dict]:
     return clean
 
 
+def _budget_of(bucket: Bucket) -> dict:
+    items = [{"description": i.description, "min_amount": i.min_amount, "max_amount": i.max_amount}
+             for i in bucket.budget_items.all()]
+    return {"budget_items": items, "min_goal": bucket.min_goal, "max_goal": bucket.max_goal}
+
+
 def _write_budget_items(bucket: Bucket, items: list[dict]) -> None:
     min_goal = sum((i["min_amount"] for i in items), ZERO)
     max_goal = sum((i["max_amount"] for i in items), ZERO)
@@ -277,20 +304,23 @@ def create_bucket(
     membership = membership_of(actor, round.group)
     if membership is None or membership.role == Role.ACCOUNTANT or round.published_at is None and membership.role != Role.ADMIN:
         raise DomainError("forbidden", _("You may not propose a bucket in this round."), status=403)
-    if not round.accepts_new_buckets:
-        raise DomainError("round_not_accepting_buckets", _("This round does not accept new buckets now."))
     title = (title or "").strip()
     if not title:
         raise DomainError("invalid", _("A bucket needs a title."), status=400, field="title")
     items = _clean_budget_items(budget_items, round.currency)
     users = _resolve_coleads(round.group, coleads)
     with transaction.atomic():
+        round = lock_open_round(round.pk)
+        if not round.accepts_new_buckets:
+            raise DomainError("round_not_accepting_buckets", _("This round does not accept new buckets now."))
         bucket = Bucket.objects.create(
             round=round, title=title[:200], summary=(summary or "")[:500], description=description or "", created_by=actor
         )
         _write_budget_items(bucket, items)
         bucket.coleads.set([actor, *[u for u in users if u != actor]])
         _set_tags(bucket, tags)
+        audit.record(actor=actor, group=round.group, action="bucket.created", obj=bucket,
+                     after={**_budget_of(bucket), "coleads": sorted(bucket.coleads.values_list("pk", flat=True))})
     return bucket
 
 
@@ -303,10 +333,16 @@ def update_bucket(*, bucket: Bucket, actor: User, **fields) -> Bucket:
     items = _clean_budget_items(fields["budget_items"], bucket.round.currency) if "budget_items" in fields else None
     users = _resolve_coleads(bucket.round.group, fields["coleads"]) if "coleads" in fields else None
     with transaction.atomic():
-        # Only the bucket row: its total is compared with the new max goal.
-        bucket = Bucket.objects.select_for_update().select_related("round", "round__group").get(pk=bucket.pk)
+        round = lock_open_round(bucket.round_id)
+        # Then the bucket row: its total is compared with the new max goal.
+        bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
+        bucket.round = round
         if bucket.status not in EDITABLE_STATUSES:
             raise DomainError("bucket_not_editable", _("This bucket can no longer be edited."))
+        text_before = {"title": bucket.title, "summary": bucket.summary, "description": bucket.description,
+                       "tags": sorted(bucket.tags.values_list("name", flat=True))}
+        budget_before = _budget_of(bucket) if items is not None else None
+        coleads_before = sorted(bucket.coleads.values_list("pk", flat=True)) if users is not None else None
         if "title" in fields:
             title = (fields["title"] or "").strip()
             if not title:
@@ -325,13 +361,40 @@ def update_bucket(*, bucket: Bucket, actor: User, **fields) -> Bucket:
             bucket.coleads.set(keep + [u for u in users if u not in keep])
         if "tags" in fields:
             _set_tags(bucket, fields["tags"])
+        _audit_bucket_update(bucket=bucket, actor=actor, text_before=text_before, budget_before=budget_before,
+                             coleads_before=coleads_before)
     return bucket
+
+
+def _audit_bucket_update(*, bucket, actor, text_before, budget_before, coleads_before) -> None:
+    group = bucket.round.group
+    if budget_before is not None:
+        budget_after = _budget_of(bucket)
+        if audit.jsonable(budget_after) != audit.jsonable(budget_before):
+            audit.record(actor=actor, group=group, action="bucket.budget_changed", obj=bucket,
+                         before=budget_before, after=budget_after)
+    if coleads_before is not None:
+        coleads_after = sorted(bucket.coleads.values_list("pk", flat=True))
+        if coleads_after != coleads_before:
+            audit.record(actor=actor, group=group, action="bucket.coleads_changed", obj=bucket,
+                         before={"coleads": coleads_before}, after={"coleads": coleads_after})
+    text_after = {"title": bucket.title, "summary": bucket.summary, "description": bucket.description,
+                  "tags": sorted(bucket.tags.values_list("name", flat=True))}
+    changed = sorted(name for name in text_after if text_after[name] != text_before[name])
+    if changed:
+        # The text itself is in the bucket; the trail says what changed (a title, the tags) and who.
+        shown = [name for name in changed if name in ("title", "tags")]
+        audit.record(actor=actor, group=group, action="bucket.updated", obj=bucket,
+                     before={n: text_before[n] for n in shown} or None,
+                     after={"fields": changed, **{n: text_after[n] for n in shown}})
 
 
 def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
     require_colead(actor, bucket)
     with transaction.atomic():
-        bucket = Bucket.objects.select_for_update().select_related("round", "round__group").get(pk=bucket.pk)
+        round = lock_open_round(bucket.round_id)
+        bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
+        bucket.round = round
         if bucket.status != Bucket.Status.DRAFT:
             raise DomainError("bucket_not_draft", _("Only a draft bucket can be published."))
         if bucket.round.phase not in (Phase.PROPOSALS, Phase.FUNDING):
@@ -349,6 +412,9 @@ def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
         bucket.status = Bucket.Status.OPEN
         bucket.published_at = timezone.now()
         bucket.save(update_fields=["status", "published_at", "updated_at"])
+        audit.record(actor=actor, group=round.group, action="bucket.published", obj=bucket,
+                     before={"status": Bucket.Status.DRAFT}, after={"status": Bucket.Status.OPEN})
+        events.emit("bucket.published", group_id=round.group_id, obj=bucket)
     return bucket
 
 

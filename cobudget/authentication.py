@@ -14,6 +14,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
 from cobudget import hotsql
+from groups.mfa import mfa_missing_sql
 from groups.models import User
 
 
@@ -31,7 +32,7 @@ def _statement() -> tuple[str, list[str], list]:
             converters.append((i, found, column))
     columns = ", ".join(f"u.{qn(f.column)}" for f in fields)
     sql = (
-        f"SELECT {columns} FROM {qn(Token._meta.db_table)} t "
+        f"SELECT {columns}, {mfa_missing_sql('u.id')} FROM {qn(Token._meta.db_table)} t "
         f"INNER JOIN {qn(User._meta.db_table)} u ON u.{qn(User._meta.pk.column)} = t.{qn(Token._meta.get_field('user').column)} "
         f"WHERE t.{qn(Token._meta.pk.column)} = %s"
     )
@@ -44,11 +45,13 @@ def user_for_token(key: str) -> User | None:
     row = hotsql.fetchone(sql, [key])  # prepared once per connection on PostgreSQL
     if row is None:
         return None
-    values = list(row)
+    values, mfa_missing = list(row[:-1]), row[-1]
     for i, functions, column in converters:
         for function in functions:
             values[i] = function(values[i], column, connection)
-    return User.from_db(connection.alias, names, values)
+    user = User.from_db(connection.alias, names, values)
+    user._mfa_missing = bool(mfa_missing)  # groups.mfa: read here, no query per request
+    return user
 
 
 class TokenAuthentication(authentication.TokenAuthentication):

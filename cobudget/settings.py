@@ -59,6 +59,14 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "t
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", False)
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# How many reverse proxies of ours stand in front of the app and append the client's address
+# to X-Forwarded-For (0: none, the connection's address is the client's).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+# Webhooks may call loopback, private and link-local addresses (tests, a single machine):
+# off in production, where it would let an admin make the server call its own network.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must be 0 or more")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -70,16 +78,20 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "audit",
     "groups",
     "notifications",
     "buckets",
     "allocations",
     "proposals",
     "results",
+    "trust",
+    "integrations",
     "demo",
 ]
 
@@ -87,6 +99,8 @@ MIDDLEWARE = [
     # The allocation PUT with an API token is answered here, as the rest of the stack would
     # answer it, without its cost (allocations/fastpath.py); every other request goes on.
     "allocations.fastpath.AllocationFastPath",
+    # A NUL or another control character in the path is a 404, in the query a 400.
+    "cobudget.middleware.RefuseUnusableInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Officers of a group that requires two-factor authentication set it up before anything else.
+    "trust.middleware.RequireMFAForOfficersMiddleware",
     "cobudget.middleware.ContentSecurityPolicyMiddleware",
 ]
 
@@ -166,13 +182,16 @@ CELERY_BEAT_SCHEDULE = {
     "notification-batches": {"task": "notifications.tasks.flush_batches", "schedule": 300.0},
     # Hourly: the digest goes to those whose group's local time is 07:00-07:59.
     "notification-digests": {"task": "notifications.tasks.send_digests", "schedule": crontab(minute=0)},
+    # Webhook deliveries whose retry is due, or that were never queued (broker down at commit).
+    "webhook-deliveries": {"task": "integrations.tasks.send_due_deliveries", "schedule": 60.0},
 }
 
 # --- Accounts -------------------------------------------------------------------------
 AUTH_USER_MODEL = "groups.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, loading the person with the two-factor rule (groups/backends.py).
+    "groups.backends.ModelBackend",
+    "groups.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -197,6 +216,10 @@ ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "cobudget · "
+# Two-factor authentication (allauth.mfa, under /accounts/2fa/): an authenticator app (TOTP)
+# with recovery codes. A group may require it of its admins and accountants (groups/mfa.py).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "cobudget"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -209,7 +232,7 @@ REST_FRAMEWORK = {
         "cobudget.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "trust.permissions.OfficersHaveMFA"],
     "DEFAULT_PARSER_CLASSES": [
         "cobudget.drf.JSONParser",
         "rest_framework.parsers.FormParser",

@@ -18,6 +18,8 @@ api_patterns = [
     path("", include("proposals.api_urls")),
     path("", include("buckets.guidelines.api_urls")),
     path("", include("notifications.api_urls")),
+    path("", include("trust.api_urls")),
+    path("", include("integrations.api_urls")),
 ]
 
 urlpatterns = [
@@ -41,4 +43,6 @@ urlpatterns = [
     path("", include("proposals.urls")),
     path("", include("buckets.guidelines.urls")),
     path("", include("notifications.urls")),
+    path("", include("trust.urls")),
+    path("", include("integrations.urls")),
 ]

@@ -2,11 +2,14 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cobudget.clientip import client_ip
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-up is invitation-only unless the instance opens it (SIGNUP_OPEN=1); invite links
     create accounts themselves (groups.views.join_link). The refusals a person meets when
-    logging in are worded for someone who comes once a year."""
+    logging in are worded for someone who comes once a year. Rate limits (login, sign-up,
+    password reset) tell clients apart as the API's token endpoint does."""
 
     error_messages = {
         **DefaultAccountAdapter.error_messages,
@@ -15,6 +18,9 @@ class AccountAdapter(DefaultAccountAdapter):
         ),
         "incorrect_code": _("This is not the code we sent. Check it in the e-mail and type it again."),
     }
+
+    def get_client_ip(self, request):
+        return client_ip(request)
 
     def is_open_for_signup(self, request):
         return settings.SIGNUP_OPEN

@@ -32,7 +32,10 @@ class GroupForm(forms.ModelForm):
 class GroupSettingsForm(forms.ModelForm):
     class Meta:
         model = Group
-        fields = ["name", "description", "join_policy", "show_member_emails"]
+        fields = ["name", "description", "join_policy", "show_member_emails", "require_mfa_for_officers"]
+        help_texts = {
+            "require_mfa_for_officers": _("They are asked to set it up at their next page and can do nothing else until then."),
+        }
 
 
 class JoinRequestForm(forms.Form):

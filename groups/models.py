@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cobudget.money import CURRENCY_CHOICES
@@ -49,6 +50,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when the person deleted their account (RGPD): their personal data is erased, the
+    # row stays so that ledger rows, stances and comments keep their author, "Former member #N".
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     # When the person closed the first-visit guide (envelope, buckets, how to allocate).
     guide_dismissed_at = models.DateTimeField(null=True, blank=True)
 
@@ -64,10 +68,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
 
     def __str__(self) -> str:
-        return self.name or self.email
+        return self.display_name if self.erased_at else self.name or self.email
 
     @property
     def display_name(self) -> str:
+        if self.erased_at is not None:
+            return gettext("Former member #%(n)d") % {"n": self.pk}
         return self.name or self.email.split("@")[0]
 
     def clean(self):
@@ -94,6 +100,11 @@ class Group(models.Model):
     )
     show_member_emails = models.BooleanField(
         _("members see each other's e-mail addresses"), default=False
+    )
+    # Admins and accountants can change and read everything in the group: with this set, their
+    # pages and API answer only once they have set up two-factor authentication.
+    require_mfa_for_officers = models.BooleanField(
+        _("admins and accountants must use two-factor authentication"), default=False
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -56,7 +56,7 @@ def person_label(user, *, viewer, sees_emails: bool) -> str:
     """How a field that lists people "by e-mail" shows one of them to `viewer`: the e-mail
     address to those who may see it (sees_member_emails) and to the person themself, the
     display name to everyone else."""
-    if sees_emails or (viewer is not None and user.pk == getattr(viewer, "pk", None)):
+    if user.erased_at is None and (sees_emails or (viewer is not None and user.pk == getattr(viewer, "pk", None))):
         return user.email
     return user.display_name
 

@@ -20,6 +20,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from audit import services as audit
 from cobudget.errors import DomainError
 from cobudget.money import parse_amount
 from groups.models import Group, Invitation, InviteLink, JoinRequest, Membership, Role, User
@@ -67,7 +68,39 @@ def create_group(*, creator: User, name: str, slug: str, currency: str = "EUR", 
         except IntegrityError:
             raise DomainError("slug_taken", _("This address is already taken."), status=409, field="slug") from None
         membership = Membership.objects.create(group=group, user=creator, role=Role.ADMIN)
+        audit.record(actor=creator, group=group, action="group.created", obj=group,
+                     after={"name": group.name, "slug": group.slug, "currency": group.currency})
+        audit.record(actor=creator, group=group, action="membership.added", obj=membership, after={"role": Role.ADMIN})
         _run_hooks(membership, actor=creator)
+    return group
+
+
+GROUP_SETTINGS = ("name", "description", "join_policy", "show_member_emails", "require_mfa_for_officers")
+
+
+def update_group_settings(*, group: Group, actor: User, **fields) -> Group:
+    """An admin changes the group's settings; each change is kept in the audit trail."""
+    unknown = set(fields) - set(GROUP_SETTINGS)
+    if unknown:
+        raise DomainError("invalid", _("Unknown field: %(f)s") % {"f": ", ".join(sorted(unknown))}, status=400)
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+        if not fields["name"]:
+            raise DomainError("invalid", _("A group needs a name."), status=400, field="name")
+    if "join_policy" in fields and fields["join_policy"] not in Group.JoinPolicy.values:
+        raise DomainError("invalid", _("Unknown way of joining."), status=400, field="join_policy")
+    with transaction.atomic():
+        group = Group.objects.select_for_update().get(pk=group.pk)
+        membership = Membership.objects.filter(group=group, user=actor).first()
+        if membership is None or membership.role != Role.ADMIN:
+            raise DomainError("forbidden", _("Only an admin of the group may do this."), status=403)
+        old = {name: getattr(group, name) for name in fields}
+        before, after = audit.changes(old, fields)
+        if after:
+            for name, value in after.items():
+                setattr(group, name, value)
+            group.save(update_fields=sorted(after))
+            audit.record(actor=actor, group=group, action="group.updated", obj=group, before=before, after=after)
     return group
 
 
@@ -120,9 +153,13 @@ def add_member(
         )
         if not created and membership.role != role:
             _guard_last_admin(membership, new_role=role)
+            audit.record(actor=actor, group=group, action="membership.role_changed", obj=membership,
+                         before={"role": membership.role}, after={"role": role})
             membership.role = role
             membership.save(update_fields=["role"])
         if created:
+            audit.record(actor=actor, group=group, action="membership.added", obj=membership,
+                         after={"role": role, "via": "invitation"})
             invitation = Invitation.objects.create(
                 group=group, email=user.email, user=user, role=role, invited_by=actor
             )
@@ -134,6 +171,8 @@ def add_member(
 
 def _guard_last_admin(membership: Membership, *, new_role: str | None):
     if membership.role == Role.ADMIN and new_role != Role.ADMIN:
+        # The group row locked first: two admins leaving at once cannot both count the other.
+        Group.objects.select_for_update().filter(pk=membership.group_id).first()
         admins = Membership.objects.filter(group=membership.group, role=Role.ADMIN).count()
         if admins <= 1:
             raise DomainError("last_admin", _("A group keeps at least one admin."), status=409)
@@ -144,25 +183,32 @@ def change_role(*, membership: Membership, role: str, actor: User) -> Membership
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         _guard_last_admin(membership, new_role=role)
+        if membership.role != role:
+            audit.record(actor=actor, group=membership.group_id, action="membership.role_changed", obj=membership,
+                         before={"role": membership.role}, after={"role": role})
         membership.role = role
         membership.save(update_fields=["role"])
         _run_hooks(membership, actor=actor)
     return membership
 
 
-def remove_member(*, membership: Membership, actor: User) -> None:
+def remove_member(*, membership: Membership, actor: User, reason: str = "") -> None:
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         _guard_last_admin(membership, new_role=None)
         for hook in REMOVAL_HOOKS:
             hook(membership=membership, actor=actor)
+        audit.record(actor=actor, group=membership.group_id, action="membership.removed", obj=membership,
+                     before={"role": membership.role}, after={"reason": reason} if reason else None)
         membership.delete()
 
 
-def join(*, group: Group, user: User, role: str = Role.MEMBER) -> Membership:
+def join(*, group: Group, user: User, role: str = Role.MEMBER, via: str = "open", actor: User | None = None) -> Membership:
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(group=group, user=user, defaults={"role": role})
         if created:
+            audit.record(actor=actor or user, group=group, action="membership.added", obj=membership,
+                         after={"role": role, "via": via})
             _run_hooks(membership, actor=user)
     return membership
 
@@ -183,11 +229,17 @@ def create_invite_link(*, group: Group, actor: User, role: str = Role.MEMBER, ex
     link forwarded beyond the cooperative does not stay an open door."""
     _check_role(role)
     expires_at = expires_at or timezone.now() + INVITE_LINK_LIFETIME
-    return InviteLink.objects.create(group=group, role=role, created_by=actor, expires_at=expires_at)
+    with transaction.atomic():
+        link = InviteLink.objects.create(group=group, role=role, created_by=actor, expires_at=expires_at)
+        audit.record(actor=actor, group=group, action="invite_link.created", obj=link,
+                     after={"role": role, "expires_at": expires_at})
+    return link
 
 
 def revoke_invite_link(*, link: InviteLink, actor: User) -> InviteLink:
-    InviteLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=timezone.now())
+    with transaction.atomic():
+        if InviteLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=timezone.now()):
+            audit.record(actor=actor, group=link.group_id, action="invite_link.revoked", obj=link)
     link.refresh_from_db()
     return link
 
@@ -207,7 +259,7 @@ def usable_link(token: str) -> InviteLink:
 
 def join_by_link(*, token: str, user: User) -> Membership:
     link = usable_link(token)
-    return join(group=link.group, user=user, role=link.role)
+    return join(group=link.group, user=user, role=link.role, via="link")
 
 
 def signup_by_link(*, token: str, email: str, name: str, password: str) -> Membership:
@@ -233,7 +285,7 @@ def signup_by_link(*, token: str, email: str, name: str, password: str) -> Membe
         except IntegrityError:  # the same address, a moment earlier, in another request
             raise DomainError("email_taken", _("An account already exists for this address: log in to join the group."),
                               status=409, field="email") from None
-        return join(group=link.group, user=user, role=link.role)
+        return join(group=link.group, user=user, role=link.role, via="link")
 
 
 # --- e-mail invitations: "welcome, choose your password" ----------------------------------
@@ -292,7 +344,7 @@ def accept_invitation(*, token: str, name: str, password: str) -> Invitation:
 
 def request_to_join(*, group: Group, user: User, message: str = "") -> JoinRequest | Membership:
     if group.join_policy == Group.JoinPolicy.OPEN:
-        return join(group=group, user=user)
+        return join(group=group, user=user, via="open")
     if group.join_policy != Group.JoinPolicy.REQUEST:
         raise DomainError("join_closed", _("This group is by invitation only."), status=403)
     if Membership.objects.filter(group=group, user=user).exists():
@@ -311,8 +363,11 @@ def decide_join_request(*, join_request: JoinRequest, approve: bool, actor: User
             decided_by=actor,
         )
         join_request.refresh_from_db()
+        if updated:
+            audit.record(actor=actor, group=join_request.group_id, obj=join_request,
+                         action="join_request.approved" if approve else "join_request.refused")
         if updated and approve:
-            join(group=join_request.group, user=join_request.user)
+            join(group=join_request.group, user=join_request.user, via="request", actor=actor)
     return join_request
 
 
@@ -504,4 +559,7 @@ def import_members(*, group: Group, data: bytes | str, actor: User | None) -> Im
         _run_bulk_hooks(
             [(row.line, memberships[users[row.email].id], row.envelope) for row in rows], actor
         )
+        audit.record(actor=actor, group=group, action="members.imported",
+                     after={"created": created, "updated": updated, "unchanged": unchanged,
+                            "admins_demoted": len(demoted_admin_lines)})
     return ImportResult(created=created, updated=updated, unchanged=unchanged)

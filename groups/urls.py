@@ -1,5 +1,6 @@
 from django.urls import path
 
+import cobudget.converters  # noqa: F401  (the `token` converter)
 from groups import views
 
 urlpatterns = [
@@ -14,6 +15,6 @@ urlpatterns = [
     path("g/<slug:slug>/links/<int:pk>/revoke/", views.link_revoke, name="group-link-revoke"),
     path("g/<slug:slug>/join/", views.join_request, name="group-join"),
     path("g/<slug:slug>/requests/<int:pk>/", views.join_request_decide, name="group-request-decide"),
-    path("join/<str:token>/", views.join_link, name="join-link"),
-    path("welcome/<str:token>/", views.invitation_welcome, name="invitation-welcome"),
+    path("join/<token:token>/", views.join_link, name="join-link"),
+    path("welcome/<token:token>/", views.invitation_welcome, name="invitation-welcome"),
 ]

@@ -84,8 +84,12 @@ def group_settings(request, slug):
     group, _membership = _admin_group(request, slug)
     form = GroupSettingsForm(request.POST, instance=group)
     if form.is_valid():
-        form.save()
-        messages.success(request, _("Settings saved."))
+        try:
+            services.update_group_settings(group=group, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            messages.error(request, str(exc.detail))
+        else:
+            messages.success(request, _("Settings saved."))
     else:
         messages.error(request, _("Check the settings: %(errors)s") % {"errors": form.errors.as_text()})
     return redirect("group-members", slug=slug)
@@ -266,7 +270,7 @@ def join_link(request, token):
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.detail))
             else:
-                auth_login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                auth_login(request, membership.user, backend="groups.backends.ModelBackend")
                 messages.success(request, _("Welcome to %(group)s: your account is ready.") % {"group": group.name})
                 return redirect("group", slug=group.slug)
     return render(request, "groups/join_link.html", {"link": link, "group": group, "form": form})
@@ -288,7 +292,7 @@ def invitation_welcome(request, token):
         except DomainError as exc:
             return render(request, "groups/welcome.html", {"invalid": exc.detail, "code": exc.code},
                           status=exc.status)
-        auth_login(request, invitation.user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, invitation.user, backend="groups.backends.ModelBackend")
         messages.success(request, _("Welcome to %(group)s: your password is saved.") % {"group": invitation.group.name})
         return redirect("group", slug=invitation.group.slug)
     return render(request, "groups/welcome.html", {"invitation": invitation, "group": invitation.group, "form": form})

@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from buckets.models import Bucket
+from cobudget import events
 from cobudget.errors import DomainError
 from groups.models import Group, Membership, Role, User
 from proposals import selectors, tasks
@@ -175,6 +177,7 @@ def open_proposal(
         )
         if named:
             proposal.named_voters.set(named)
+        events.emit("proposal.opened", group_id=group.pk, obj=proposal)
         if notify:
             _queue("notify_opened", proposal.pk)
     return proposal
@@ -207,6 +210,7 @@ def open_proposals(
         return []
     with transaction.atomic():
         proposals = Proposal.objects.bulk_create(rows)  # PostgreSQL and SQLite ≥ 3.35 return the ids
+        events.emit_many("proposal.opened", group_id=group.pk, objs=proposals)
         if notify:
             _queue("notify_opened_many", [p.pk for p in proposals])
     return proposals
@@ -274,7 +278,9 @@ def _settle_bucket(*, proposal: Proposal, outcome: str, now: datetime):
     if proposal.bucket_id is None or not proposal.settles_bucket:
         return
     status = Bucket.Status.FUNDED if outcome == Proposal.Outcome.ADOPTED else Bucket.Status.NOT_FUNDED
-    Bucket.objects.filter(pk=proposal.bucket_id, status=Bucket.Status.TO_DECIDE).update(status=status, decided_at=now)
+    settled = Bucket.objects.filter(pk=proposal.bucket_id, status=Bucket.Status.TO_DECIDE).update(status=status, decided_at=now)
+    if settled and status == Bucket.Status.FUNDED:
+        events.emit("bucket.funded", group_id=proposal.group_id, obj=Bucket.objects.get(pk=proposal.bucket_id))
 
 
 def _close(*, pk: int, now: datetime | None, notify: bool) -> tuple[Proposal, bool]:
@@ -307,6 +313,8 @@ def _close(*, pk: int, now: datetime | None, notify: bool) -> tuple[Proposal, bo
             if notify:
                 _queue("notify_closed", locked.pk)
         locked.refresh_from_db()
+        if closed == 1:
+            events.emit("proposal.closed", group_id=locked.group_id, obj=locked)
     return locked, closed == 1
 
 
@@ -316,7 +324,11 @@ def close_proposal(
     """Close now (early by its author or an admin; `actor` None is the sweep). Idempotent:
     closing a closed proposal returns it unchanged; two concurrent closes give one outcome."""
     _require_manager(proposal=proposal, actor=actor)
-    closed, _by_us = _close(pk=proposal.pk, now=now, notify=notify)
+    with transaction.atomic():
+        closed, by_us = _close(pk=proposal.pk, now=now, notify=notify)
+        if by_us and actor is not None:  # closed early by a person (the sweep's closes are on time)
+            audit.record(actor=actor, group=closed.group_id, action="proposal.closed_early", obj=closed,
+                         before={"closes_at": closed.closes_at}, after={"closed_at": closed.closed_at, "outcome": closed.outcome})
     return closed
 
 
@@ -358,6 +370,8 @@ def send_proposal_reminders(now: datetime | None = None) -> int:
             continue
         with transaction.atomic():
             if Proposal.objects.filter(pk=pk, reminder_sent_at=None).update(reminder_sent_at=now) == 1:
+                proposal = Proposal.objects.get(pk=pk)
+                events.emit("proposal.closing_soon", group_id=proposal.group_id, obj=proposal)
                 _queue("send_reminder", pk)
                 count += 1
     return count
@@ -374,6 +388,9 @@ def set_statement(*, proposal: Proposal, actor: User, statement: str, now: datet
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.closed_at is None:
             raise DomainError("proposal_open", _("The outcome can be stated once the proposal is closed."))
+        if locked.statement != statement:
+            audit.record(actor=actor, group=locked.group_id, action="proposal.statement_changed", obj=locked,
+                         before={"statement": locked.statement}, after={"statement": statement})
         locked.statement = statement
         locked.save(update_fields=["statement"])
     return locked

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from allocations.api import RoundSerializer
 from allocations.figures import PARTS_AND_ALLOCATED
+from audit import services as audit
 from buckets.selectors import get_round_for
 from groups.models import Role
 from results import exports, services
@@ -137,6 +138,8 @@ def _export_view(kind: str, extension: str):
         if not can_export(membership):
             raise PermissionDenied(_("Only admins and accountants can download the exports."))
         french = request.query_params.get("sep") == "semicolon"
+        audit.record_download(actor=request.user, group=round.group_id, obj=round,
+                              export=f"{kind}{'-fr' if french else ''}.{extension}")
         if extension == "xlsx":
             return exports.xlsx_response(round=round, kind=kind, french=french)
         return exports.streaming_response(round=round, kind=kind, semicolon=french)

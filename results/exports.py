@@ -40,13 +40,13 @@ from allocations.figures import figures_of, member_figures_queryset, pending_env
 from allocations.models import Allocation
 from allocations.selectors import entered_on_behalf
 from buckets.models import Bucket, Round
+from cobudget.csvsafe import Echo, neutralise
 from cobudget.dates import zone_of
 from cobudget.money import CURRENCY_SYMBOLS, ZERO, places_for
 from results.selectors import percent_of_min, result_buckets
 
 BOM = "\ufeff"
 CHUNK_SIZE = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters XML 1.0 (so .xlsx) cannot hold; a CSV keeps them.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -61,13 +61,6 @@ STATUS = "status"  # a bucket status code
 BOOL = "bool"
 CODE = "code"  # a code such as the currency, written as is
 USER_TEXT = "user_text"  # typed by people: formulas neutralised
-
-
-def neutralise(text: str) -> str:
-    """A user-written cell that a spreadsheet would run as a formula gets a leading quote."""
-    if text and text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 @dataclass(frozen=True)
@@ -288,16 +281,8 @@ class Flavour:
 # --- CSV --------------------------------------------------------------------------------------
 
 
-class _Echo:
-    """A file-like object whose write() returns what it is given: csv.writer then formats
-    one row at a time for the generator to yield."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_lines(export: Export, round: Round, flavour: Flavour, rows: Iterable[dict]) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=";" if flavour.french else ",", lineterminator="\r\n")
+    writer = csv.writer(Echo(), delimiter=";" if flavour.french else ",", lineterminator="\r\n")
     yield BOM + writer.writerow(flavour.headers)
     columns = [(c.key, c.kind) for c in export.columns]
     for row in rows:

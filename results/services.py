@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from buckets.models import Bucket, Round
 from buckets.services import require_admin
-from cobudget import confirm
+from cobudget import confirm, events
 from cobudget.errors import DomainError
 from cobudget.money import ZERO, format_money
 from proposals import services as proposal_services
@@ -131,6 +132,11 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None, notify
         _open_decision_proposals(
             round=locked, bucket_ids=by_status.get(Bucket.Status.TO_DECIDE, []), actor=actor, now=now, notify=False
         )
+        audit.record(actor=actor, group=locked.group, action="round.closed", obj=locked,
+                     after={"closed_at": now, **{status: len(ids) for status, ids in sorted(by_status.items())}})
+        events.emit("round.closed", group_id=locked.group_id, obj=locked)
+        events.emit_many("bucket.funded", group_id=locked.group_id,
+                         objs=Bucket.objects.filter(pk__in=by_status.get(Bucket.Status.FUNDED, [])).select_related("round").order_by("pk"))
         round_id = locked.pk
         if notify:
             transaction.on_commit(lambda: _queue_results_mail(round_id))
@@ -183,13 +189,15 @@ def send_closing_reminders(now: datetime | None = None) -> int:
         funding_closes_at__lte=now + REMINDER_BEFORE,
     ).exclude(funding_opens_at__gt=now)
     reminded = 0
-    for round_id in candidates.values_list("pk", flat=True):
+    for round in candidates.select_related("group"):
+        round_id = round.pk
         with transaction.atomic():
             won = Round.objects.filter(pk=round_id, closing_reminder_sent_at=None).update(
                 closing_reminder_sent_at=now
             )
             if won == 1:
                 reminded += 1
+                events.emit("round.closing_soon", group_id=round.group_id, obj=round)
                 transaction.on_commit(lambda rid=round_id: _queue_reminder_mail(rid))
     return reminded
 

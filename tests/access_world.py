@@ -1,7 +1,8 @@
 """One world in which every route of the URL configuration has something to act on: a group
 with an admin, a member, a co-lead (a member who co-leads the bucket), an accountant, a
 contributor and an outsider (admin of another group); a round in funding with two open
-buckets and a draft one, a comment, a proposal, a guideline, a flag, an invite link, a pending join request.
+buckets and a draft one, a comment, a proposal, a guideline, a flag, an invite link, a pending join request,
+a webhook (a Mattermost address) and the member's calendar token.
 
 The member wrote the comment and the proposal and raised the flag, so "its author" and "its
 raiser" are the member's column of the access matrix.
@@ -40,6 +41,8 @@ class World:
     join_request: JoinRequest
     spare: Membership
     unsubscribe_token: str
+    webhook: object
+    calendar_token: str
 
 
 def build_world() -> World:
@@ -76,11 +79,17 @@ def build_world() -> World:
     link = group_services.create_invite_link(group=group, actor=admin, role=Role.MEMBER)
     joiner = make_user("joiner@example.org")
     join_request = group_services.request_to_join(group=group, user=joiner, message="Hello")
+    from integrations.calendar import token_for
+    from integrations.models import Webhook
     from notifications.delivery import unsubscribe_token
+
+    webhook = Webhook.objects.create(group=group, url="https://chat.example.org/hooks/x", format="mattermost",
+                                     events=["round.closed"], created_by=admin)
 
     return World(
         group=group, users=users, round=round_, bucket=bucket, other_bucket=other, draft_bucket=draft, comment=comment,
         proposal=proposal, guideline=guideline, other_guideline=other_guideline, flag=flag, link=link, join_request=join_request,
         spare=Membership.objects.get(group=group, user=users["spare"]),
         unsubscribe_token=unsubscribe_token(user=users["member"], kind="bucket_comment"),
+        webhook=webhook, calendar_token=token_for(users["member"]).token,
     )

@@ -47,7 +47,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api-schema": {"GET": (200, 200, 200, 200, 200, 200, 200)},
     "api-docs": {"GET": (200, 200, 200, 200, 200, 200, 200)},
     "api-groups": {"GET": (401, 200, 200, 200, 200, 200, 200), "POST": (401, 400, 400, 400, 400, 400, 400)},
-    "api-group": {"GET": (401, 404, 200, 200, 200, 200, 200)},
+    "api-group": {"GET": (401, 404, 200, 200, 200, 200, 200), "PATCH": (401, 404, 403, 403, 403, 403, 200)},
     "api-members": {"GET": (401, 404, 200, 200, 200, 200, 200), "POST": (401, 404, 403, 403, 403, 403, 200)},
     "api-member": {"GET": (401, 404, 200, 200, 200, 200, 200), "PATCH": (401, 404, 403, 403, 403, 403, 200), "DELETE": (401, 404, 403, 403, 403, 403, 204)},
     "api-bucket-comments": {"GET": (401, 404, 200, 200, 200, 200, 200), "POST": (401, 404, 201, 201, 201, 201, 201)},
@@ -148,11 +148,27 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "notifications": {"GET": ('login', 200, 200, 200, 200, 200, 200)},
     "notification-preferences": {"GET": ('login', 200, 200, 200, 200, 200, 200), "POST": ('login', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
     "notification-unsubscribe": {"GET": (200, 200, 200, 200, 200, 200, 200), "POST": (200, 200, 200, 200, 200, 200, 200)},
+    "api-audit": {"GET": (401, 404, 403, 403, 403, 403, 200)},
+    "api-audit-csv": {"GET": (401, 404, 403, 403, 403, 403, 200)},
+    "group-audit": {"GET": ('login', 404, 404, 404, 404, 404, 200)},
+    "api-webhooks": {"GET": (401, 404, 403, 403, 403, 403, 200), "POST": (401, 404, 403, 403, 403, 403, 400)},
+    "api-webhook": {"DELETE": (401, 404, 403, 403, 403, 403, 204)},
+    "api-webhook-deliveries": {"GET": (401, 404, 403, 403, 403, 403, 200)},
+    "api-me-calendar": {"GET": (401, 200, 200, 200, 200, 200, 200), "POST": (401, 200, 200, 200, 200, 200, 200)},
+    "group-webhooks": {"GET": ('login', 404, 404, 404, 404, 404, 200), "POST": ('login', 404, 404, 404, 404, 404, 200)},
+    "group-webhook-delete": {"POST": ('login', 404, 404, 404, 404, 404, 'ok')},
+    "my-calendar": {"GET": ('login', 200, 200, 200, 200, 200, 200), "POST": ('login', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok')},
+    "calendar-feed": {"GET": (200, 200, 200, 200, 200, 200, 200)},
+    "api-me": {"DELETE": (401, 400, 400, 400, 400, 400, 400)},
+    "api-me-export": {"GET": (401, 200, 200, 200, 200, 200, 200)},
+    "my-data": {"GET": ('login', 200, 200, 200, 200, 200, 200), "POST": ('login', 200, 200, 200, 200, 200, 200)},
+    "group-archive": {"GET": ('login', 404, 404, 404, 404, 404, 200)},
 }
 
 # Harmless bodies for writes: valid enough that the permission, not the input, decides.
 BODIES = {
     ("api-groups", "POST"): lambda w: {},
+    ("api-group", "PATCH"): lambda w: {"name": "Artefacts"},
     ("api-members", "POST"): lambda w: {"email": "spare@example.org", "role": "member"},
     ("api-member", "PATCH"): lambda w: {"role": "member"},
     ("api-bucket-comments", "POST"): lambda w: {"body": "Nice"},
@@ -196,6 +212,8 @@ BODIES = {
     ("guideline-move", "POST"): lambda w: {"direction": "down"},
     ("bucket-flags", "POST"): lambda w: {"guideline": w.other_guideline.pk, "comment": "Unclear"},
     ("round-paper", "POST"): lambda w: {"member": w.spare.pk, "bucket": w.bucket.pk, "amount": "5.00"},
+    ("api-webhooks", "POST"): lambda w: {"url": "http://127.0.0.1:1/hook", "format": "json", "events": ["round.closed"]},
+    ("group-webhook-delete", "POST"): lambda w: {"confirm": "yes"},
 }
 
 EXCLUDED_PREFIXES = ("admin/", "accounts/")
@@ -225,13 +243,16 @@ def kwargs_for(route: str, w) -> dict:
             kwargs[name] = w.comment.pk
         elif name == "member_id":
             kwargs[name] = w.spare.pk
+        elif name == "token" and route.startswith("calendar/"):
+            kwargs[name] = w.calendar_token
         elif name == "token":
             kwargs[name] = w.link.token if route.startswith("join/") else w.unsubscribe_token
         elif name == "pk" and route.endswith("buckets/<int:pk>/publish/"):
             kwargs[name] = w.draft_bucket.pk  # publishing needs a draft
         elif name == "pk":
             owners = {"rounds": w.round, "buckets": w.bucket, "proposals": w.proposal, "guidelines": w.guideline,
-                      "flags": w.flag, "members": w.spare, "links": w.link, "requests": w.join_request}
+                      "flags": w.flag, "members": w.spare, "links": w.link, "requests": w.join_request,
+                      "webhooks": w.webhook}
             owner = re.search(r"(\w+)/<int:pk>", route).group(1)
             kwargs[name] = owners[owner].pk
     return kwargs

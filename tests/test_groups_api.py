@@ -9,7 +9,8 @@ from groups.models import Membership, Role, User
 def test_any_user_creates_a_group_and_becomes_its_admin(api, outsider):
     response = api(outsider).post("/api/groups/", {"name": "ANIS", "slug": "anis"}, format="json")
     assert response.status_code == 201
-    assert response.json() == {"name": "ANIS", "slug": "anis", "currency": "EUR", "my_role": "admin"}
+    assert response.json() == {"name": "ANIS", "slug": "anis", "currency": "EUR", "my_role": "admin",
+                               "require_mfa_for_officers": False}
     assert Membership.objects.get(group__slug="anis", user=outsider).role == Role.ADMIN
 
 

@@ -15,13 +15,17 @@ LAYERS = [
     ("core", ["cobudget.errors", "cobudget.money", "cobudget.markdown", "cobudget.mail", "cobudget.hotsql",
               "cobudget.cache", "cobudget.drf", "cobudget.pages", "cobudget.confirm", "cobudget.middleware",
               "cobudget.api", "cobudget.health", "cobudget.context_processors", "cobudget.search", "cobudget.dates",
-              "cobudget.typography"]),
+              "cobudget.typography", "cobudget.events", "cobudget.csvsafe", "cobudget.converters",
+              "cobudget.clientip"]),
+    ("audit", ["audit"]),
     ("groups", ["groups"]),
     ("notifications", ["notifications"]),
     ("buckets", ["buckets"]),
     ("allocations", ["allocations"]),
     ("proposals", ["proposals"]),
     ("results", ["results"]),
+    ("integrations", ["integrations"]),
+    ("trust", ["trust"]),
     # settings, urls, views, celery, authentication, wsgi/asgi: what puts the apps together
     ("wiring", ["cobudget"]),
     ("demo", ["demo"]),
@@ -229,5 +233,6 @@ def test_peers_do_not_import_each_other():
 
 def test_an_app_missing_from_the_layers_is_named():
     sources = project_sources()
-    sources["audit.services"] = ("from groups.models import User\n", False)
-    assert _added(sources, [*app_folders(), "audit"]) == ["audit has no layer: add audit to LAYERS in tests/test_layers.py"]
+    sources["ledgerbook.services"] = ("from groups.models import User\n", False)
+    assert _added(sources, [*app_folders(), "ledgerbook"]) == [
+        "ledgerbook has no layer: add ledgerbook to LAYERS in tests/test_layers.py"]

@@ -25,6 +25,7 @@ print(json.dumps(sorted(app.tasks)))
 QUEUED = {
     "allocations.tasks.send_closing_reminder",
     "allocations.tasks.send_round_results",
+    "integrations.tasks.deliver",
     "notifications.tasks.notify_invitations",
     "notifications.tasks.send_batch",
     "notifications.tasks.send_notification_mail",
@@ -40,6 +41,7 @@ def test_the_worker_registers_every_scheduled_and_queued_task():
                          capture_output=True, text=True, timeout=60, check=True).stdout
     registered = set(json.loads(out.splitlines()[-1]))
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert scheduled == {"allocations.tasks.sweep", "notifications.tasks.flush_batches", "notifications.tasks.send_digests"}
+    assert scheduled == {"allocations.tasks.sweep", "notifications.tasks.flush_batches", "notifications.tasks.send_digests",
+                         "integrations.tasks.send_due_deliveries"}
     missing = (scheduled | QUEUED) - registered
     assert not missing, f"not registered in the worker: {sorted(missing)}"

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audit import services as audit
 from buckets.guidelines.selectors import (
     bucket_accepts_flags,
     can_manage_guidelines,
@@ -68,13 +69,17 @@ def create_guideline(*, round: Round, actor: User, title: str, description: str 
     with transaction.atomic():
         Round.objects.select_for_update().filter(pk=round.pk).first()  # one writer of positions at a time
         last = Guideline.objects.filter(round=round).aggregate(last=Max("position"))["last"]
-        return Guideline.objects.create(
+        guideline = Guideline.objects.create(
             round=round, title=title, description=description, position=0 if last is None else last + 1
         )
+        audit.record(actor=actor, group=round.group_id, action="guideline.created", obj=guideline,
+                     after={"title": title, "description": description})
+        return guideline
 
 
 def update_guideline(*, guideline: Guideline, actor: User, title: str | None = None, description: str | None = None) -> Guideline:
     _require_admin(actor, guideline.round)
+    old = {"title": guideline.title, "description": guideline.description}
     fields = []
     if title is not None:
         guideline.title = _clean_title(title)
@@ -83,7 +88,12 @@ def update_guideline(*, guideline: Guideline, actor: User, title: str | None = N
         guideline.description = _clean_text(description, field="description", required=False)
         fields.append("description")
     if fields:
-        guideline.save(update_fields=fields)
+        with transaction.atomic():
+            guideline.save(update_fields=fields)
+            before, after = audit.changes(old, {name: getattr(guideline, name) for name in fields})
+            if after:
+                audit.record(actor=actor, group=guideline.round.group_id, action="guideline.updated", obj=guideline,
+                             before=before, after=after)
     return guideline
 
 
@@ -128,7 +138,10 @@ def delete_guideline(*, guideline: Guideline, actor: User) -> None:
             "guideline_in_use",
             _("Buckets were flagged against this guideline: edit it rather than delete it."),
         )
-    guideline.delete()
+    with transaction.atomic():
+        audit.record(actor=actor, group=guideline.round.group_id, action="guideline.deleted", obj=guideline,
+                     before={"title": guideline.title, "description": guideline.description})
+        guideline.delete()
 
 
 # --- flags ----------------------------------------------------------------------------------------
@@ -174,6 +187,8 @@ def resolve_flag(*, flag: Flag, actor: User) -> Flag:
         resolved = Flag.objects.filter(pk=flag.pk, resolved_at=None).update(resolved_at=now, resolved_by=actor)
         flag.refresh_from_db()
         if resolved:
+            audit.record(actor=actor, group=bucket.round.group_id, action="flag.resolved", obj=flag,
+                         after={"bucket": bucket.pk, "guideline": flag.guideline_id, "resolved_at": now})
             recipients = [u for u in [*_coleads(bucket), flag.raised_by] if u.pk != actor.pk]
             notify(
                 users=recipients,
