@@ -15,7 +15,7 @@ from functools import cache
 
 from celery import current_app
 from django.db import IntegrityError, connection, transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from buckets.services import (
     require_colead,
 )
 from cobudget import confirm, hotsql
-from cobudget.dates import zone_of
+from cobudget.dates import format_when, zone_of
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, format_money, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, Role, User
@@ -175,17 +175,25 @@ def granted_topup(*, round: Round, period: str) -> Topup | None:
     return Topup.objects.select_related("granted_by").filter(round=round, period=period).first()
 
 
-def _already_granted(topup: Topup, currency: str) -> DomainError:
+def _already_granted(topup: Topup, round: Round) -> DomainError:
     return DomainError(
         "topup_already_granted",
         _("The top-up “%(period)s” was already granted on %(date)s by %(name)s (%(amount)s per envelope); "
           "a period is granted once.") % {
             "period": topup.period,
-            "date": formats.date_format(timezone.localtime(topup.granted_at), "DATETIME_FORMAT"),
+            "date": format_when(topup.granted_at, "datetime", round.group),
             "name": topup.granted_by.display_name if topup.granted_by else _("the system"),
-            "amount": format_money(topup.amount, currency),
+            "amount": format_money(topup.amount, round.currency),
         },
     )
+
+
+def _refuse_unless_funding(round: Round) -> None:
+    phase = round.phase
+    if phase == Phase.CLOSED:
+        raise DomainError("round_closed", _("This round is closed."))
+    if phase != Phase.FUNDING:
+        raise DomainError("round_not_funding", _("Publish the round before granting a top-up."))
 
 
 def check_topup(*, round: Round, amount, period, actor: User | None) -> tuple[Decimal, str]:
@@ -198,9 +206,10 @@ def check_topup(*, round: Round, amount, period, actor: User | None) -> tuple[De
     period = clean_period(default_period(round) if period is None else period)
     if round.kind != Round.Kind.PERMANENT:
         raise DomainError("not_permanent", _("Only a permanent round receives top-ups."))
+    _refuse_unless_funding(round)
     existing = granted_topup(round=round, period=period)
     if existing is not None:
-        raise _already_granted(existing, round.currency)
+        raise _already_granted(existing, round)
     return amount, period
 
 
@@ -214,14 +223,10 @@ def grant_topup(*, round: Round, amount, actor: User | None, period: str | None 
     amount, period = check_topup(round=round, amount=amount, period=period, actor=actor)
     with transaction.atomic():
         round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round.pk)
-        phase = round.phase
-        if phase == Phase.CLOSED:
-            raise DomainError("round_closed", _("This round is closed."))
-        if phase != Phase.FUNDING:
-            raise DomainError("round_not_funding", _("Publish the round before granting a top-up."))
+        _refuse_unless_funding(round)
         existing = granted_topup(round=round, period=period)
         if existing is not None:
-            raise _already_granted(existing, round.currency)
+            raise _already_granted(existing, round)
         envelopes = list(selectors.topup_envelopes(round).select_for_update().order_by("id"))
         if expect_envelopes is not None and len(envelopes) != expect_envelopes:
             raise confirm.stale()
@@ -237,7 +242,7 @@ def grant_topup(*, round: Round, amount, actor: User | None, period: str | None 
                 topup = Topup.objects.create(round=round, period=period, amount=amount, envelopes=len(envelopes),
                                              granted_by=actor)
         except IntegrityError:
-            raise _already_granted(granted_topup(round=round, period=period), round.currency) from None
+            raise _already_granted(granted_topup(round=round, period=period), round) from None
         Envelope.objects.bulk_update(envelopes, ["amount"], batch_size=500)
         LedgerEntry.objects.bulk_create(entries, batch_size=500)
         audit.record(actor=actor, group=round.group_id, action="round.topup", obj=round,

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -15,6 +15,7 @@ from buckets import selectors, services
 from buckets.forms import BucketForm, CommentForm, RoundForm
 from buckets.models import Comment, Phase
 from cobudget import confirm
+from cobudget.dates import format_when
 from cobudget.errors import DomainError
 from cobudget.pages import perform
 from groups.models import Role
@@ -199,7 +200,7 @@ def comment_delete(request, pk, cid):
 
     def consequence():
         words = len(comment.body.split())
-        written = formats.date_format(timezone.localtime(comment.created_at), "DATETIME_FORMAT")
+        written = format_when(comment.created_at, "datetime", bucket.round.group)
         return confirm.Consequence(
             title=_("Delete your comment?"),
             lines=[

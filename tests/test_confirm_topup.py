@@ -74,3 +74,12 @@ def test_bad_input_is_refused_before_any_page(client, fund, admin_user):
         html = response.content.decode()
         assert 'name="confirm"' not in html and message in html, data
     assert state() == before
+
+
+def test_a_draft_fund_is_refused_before_any_page(client, group, admin_user):
+    draft = make_round(group, admin_user, title="Bourse 2027", kind="permanent", envelope="100.00", publish=False)
+    client.force_login(admin_user)
+    response = client.post(f"/rounds/{draft.pk}/topup/", {"amount": "10", "period": "2027"}, follow=True)
+    html = response.content.decode()
+    assert 'name="confirm"' not in html and "Publish the round before granting a top-up." in html
+    assert not Topup.objects.exists()
