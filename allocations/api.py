@@ -149,23 +149,62 @@ class RoundPublish(GenericAPIView):
         return Response(RoundSerializer(round).data)
 
 
+class PeriodField(serializers.CharField):
+    """Checked by the service, so that every bad period answers the same code (invalid_period)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, trim_whitespace=False, **kwargs)
+        self.validators = []
+
+
 class TopupSerializer(serializers.Serializer):
     amount = AmountField()
+    period = PeriodField(
+        required=False,
+        help_text=f"A label such as 2027, at most {services.MAX_PERIOD} characters (default: the current year in the "
+        "group's time zone); granted once per round.",
+    )
+
+
+class TopupOutput(serializers.Serializer):
+    period = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2)
+    envelopes = serializers.IntegerField()
+    granted_at = serializers.DateTimeField()
+    granted_by = serializers.SerializerMethodField()
+
+    def get_granted_by(self, topup) -> dict | None:
+        person = topup.granted_by
+        return None if person is None else {"id": person.pk, "name": person.display_name}
 
 
 class RoundTopup(GenericAPIView):
     serializer_class = RoundSerializer
 
-    @extend_schema(request=TopupSerializer)
+    @extend_schema(request=TopupSerializer, description="Grant a top-up to every envelope of a permanent round, "
+                   "once per period (409 topup_already_granted).")
     def post(self, request, pk):
         round, membership = _round_for(request, pk)
         _require_admin(membership)
         data = TopupSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        count = services.grant_topup(round=round, amount=data.validated_data["amount"], actor=request.user)
+        topup = services.grant_topup(round=round, amount=data.validated_data["amount"], actor=request.user,
+                                     period=data.validated_data.get("period"))
+        round.refresh_from_db()
         body = RoundSerializer(round).data
-        body["envelopes_topped_up"] = count
+        body["envelopes_topped_up"] = topup.envelopes
+        body["topup"] = TopupOutput(topup).data
         return Response(body)
+
+
+class TopupList(GenericAPIView):
+    serializer_class = TopupOutput
+
+    @extend_schema(responses=TopupOutput(many=True), description="The top-ups granted in the round, newest first.")
+    def get(self, request, pk):
+        round, _membership = _round_for(request, pk)
+        page = self.paginate_queryset(selectors.topups_of(round))
+        return self.get_paginated_response(TopupOutput(page, many=True).data)
 
 
 # --- envelopes --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", api.RoundDetail.as_view(), name="api-round"),
     path("rounds/<int:pk>/publish/", api.RoundPublish.as_view(), name="api-round-publish"),
     path("rounds/<int:pk>/topup/", api.RoundTopup.as_view(), name="api-round-topup"),
+    path("rounds/<int:pk>/topups/", api.TopupList.as_view(), name="api-round-topups"),
     path("rounds/<int:pk>/envelopes/", api.EnvelopeList.as_view(), name="api-envelopes"),
     path("rounds/<int:pk>/envelopes/me/", api.MyEnvelope.as_view(), name="api-envelope-me"),
     path("rounds/<int:pk>/envelopes/<int:member_id>/", api.EnvelopeDetail.as_view(), name="api-envelope"),

@@ -22,5 +22,11 @@ class AllocationsConfig(AppConfig):
             group_services.BULK_MEMBERSHIP_HOOKS.append(on_memberships_imported)
         if services.on_membership_removed not in group_services.REMOVAL_HOOKS:
             group_services.REMOVAL_HOOKS.append(services.on_membership_removed)
+        # The members page asks before removing someone, stating what goes back.
+        from allocations import selectors
+        from groups import selectors as group_selectors
+
+        if selectors.removal_consequences not in group_selectors.REMOVAL_CONSEQUENCE_HOOKS:
+            group_selectors.REMOVAL_CONSEQUENCE_HOOKS.append(selectors.removal_consequences)
         if services.on_round_changed not in bucket_services.ROUND_HOOKS:
             bucket_services.ROUND_HOOKS.append(services.on_round_changed)

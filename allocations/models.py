@@ -86,6 +86,32 @@ class LedgerEntry(models.Model):
         return self.actor_id is not None and self.actor_id != self.member_id
 
 
+class Topup(models.Model):
+    """A top-up granted to every envelope of a permanent round, once per period (a label such
+    as "2027"): the unique key makes a second grant of the same period impossible, however
+    many clicks or requests arrive. Its ledger rows are written in the same transaction."""
+
+    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="topups")
+    period = models.CharField(_("period"), max_length=32)
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    envelopes = models.PositiveIntegerField(_("envelopes"))
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("top-up")
+        verbose_name_plural = _("top-ups")
+        ordering = ["-granted_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["round", "period"], name="one_topup_per_round_and_period")]
+
+    def __str__(self) -> str:
+        return f"{self.round} / {self.period}: {self.amount}"
+
+    @property
+    def total(self):
+        return self.amount * self.envelopes
+
+
 class AllocationNotice(models.Model):
     """Outbox: an accepted allocation whose bucket's co-leads have not been told yet.
 

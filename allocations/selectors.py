@@ -3,14 +3,18 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from allocations.models import Allocation, Envelope
+from allocations.figures import round_figures, round_figures_many
+from allocations.models import Allocation, Envelope, LedgerEntry, Topup
 from buckets.guidelines.selectors import with_open_flags
-from buckets.models import Bucket, Round
+from buckets.models import Bucket, Phase, Round
 from buckets.selectors import visible_buckets
-from cobudget.money import ZERO
+from cobudget.money import ZERO, money_formatter
 from cobudget.search import by_name, french, french_key, matching
+from groups.models import ENVELOPE_ROLES, Membership
 
 
 def envelopes_for_dashboard(user):
@@ -24,40 +28,79 @@ def envelopes_for_dashboard(user):
 
 
 def round_totals(round: Round) -> dict[str, Decimal]:
-    """envelopes = Σ envelope amounts; allocated = Σ allocated; funded = Σ totals of funded
-    buckets; unspent = envelopes − allocated while open, envelopes − funded − Σ to_decide
-    totals once closed."""
-    return round_totals_many([round])[round.pk]
+    """The round's figures (allocations.figures) under the names of the API's `totals`."""
+    return round_figures(round).totals()
 
 
 def round_totals_many(rounds) -> dict[int, dict[str, Decimal]]:
-    """round_totals for many rounds in two grouped queries (a list of rounds stays constant)."""
-    rounds = list(rounds)
-    ids = [r.pk for r in rounds]
-    env = {
-        row["round_id"]: row
-        for row in Envelope.objects.filter(round_id__in=ids)
-        .values("round_id")
-        .annotate(envelopes=Sum("amount"), allocated=Sum("allocated"))
-    }
-    by_status: dict[tuple[int, str], Decimal] = {
-        (round_id, status): total
-        for round_id, status, total in Bucket.objects.filter(
-            round_id__in=ids, status__in=[Bucket.Status.FUNDED, Bucket.Status.TO_DECIDE]
-        )
-        .values("round_id", "status")
-        .annotate(s=Sum("total"))
-        .values_list("round_id", "status", "s")
-    }
-    result = {}
-    for round in rounds:
-        envelopes = env.get(round.pk, {}).get("envelopes") or ZERO
-        allocated = env.get(round.pk, {}).get("allocated") or ZERO
-        funded = by_status.get((round.pk, Bucket.Status.FUNDED)) or ZERO
-        to_decide = by_status.get((round.pk, Bucket.Status.TO_DECIDE)) or ZERO
-        unspent = envelopes - allocated if round.closed_at is None else envelopes - funded - to_decide
-        result[round.pk] = {"envelopes": envelopes, "allocated": allocated, "funded": funded, "unspent": unspent}
-    return result
+    """round_totals for many rounds in a constant number of grouped queries."""
+    return {pk: figures.totals() for pk, figures in round_figures_many(rounds).items()}
+
+
+def entered_on_behalf(round: Round) -> dict[tuple[int, int], str]:
+    """{(member id, bucket id): e-mail of the admin} for each allocation whose current amount
+    was entered by someone else (a paper form): the latest allocation row of the ledger for
+    that member and bucket names another actor. As many entries as such allocations."""
+    latest = (
+        LedgerEntry.objects.filter(round_id=round.pk, kind=LedgerEntry.Kind.ALLOCATION,
+                                   member_id=OuterRef("member_id"), bucket_id=OuterRef("bucket_id"))
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    rows = (
+        LedgerEntry.objects.filter(round_id=round.pk, kind=LedgerEntry.Kind.ALLOCATION, actor__isnull=False)
+        .exclude(actor_id=F("member_id"))
+        .filter(id=Subquery(latest))
+        .values_list("member_id", "bucket_id", "actor__email")
+    )
+    return {(member_id, bucket_id): email for member_id, bucket_id, email in rows}
+
+
+def removal_consequences(*, membership) -> list[tuple[str, tuple]]:
+    """groups.selectors.REMOVAL_CONSEQUENCE_HOOKS: what removing `membership` does to money, a
+    sentence per round not closed (retire_envelopes does it): the envelope withdrawn and the
+    allocations taken back from the projects."""
+    found = []
+    envelopes = (
+        Envelope.objects.filter(round__group_id=membership.group_id, round__closed_at=None, user_id=membership.user_id)
+        .select_related("round")
+        .annotate(n=Count("allocations"))
+        .order_by("round_id")
+    )
+    for envelope in envelopes:
+        if envelope.round.phase == Phase.CLOSED or (envelope.amount == ZERO and envelope.allocated == ZERO):
+            continue
+        money = money_formatter(envelope.round.currency)
+        values = {"round": envelope.round.title, "envelope": money(envelope.amount), "n": envelope.n,
+                  "allocated": money(envelope.allocated)}
+        if envelope.n:
+            sentence = ngettext(
+                "“%(round)s”: their envelope of %(envelope)s is withdrawn, and their %(n)d allocation, "
+                "%(allocated)s, is taken back from its project.",
+                "“%(round)s”: their envelope of %(envelope)s is withdrawn, and their %(n)d allocations, "
+                "%(allocated)s in all, are taken back from the projects.", envelope.n) % values
+        else:
+            sentence = _("“%(round)s”: their envelope of %(envelope)s is withdrawn.") % values
+        found.append((sentence, (envelope.round_id, envelope.amount, envelope.allocated, envelope.n)))
+    return found
+
+
+def topup_envelopes(round: Round):
+    """The envelopes a top-up reaches: those of the people who are members with an envelope
+    role today (someone who left, or became accountant, keeps a retired envelope at 0)."""
+    holders = Membership.objects.filter(group_id=round.group_id, role__in=ENVELOPE_ROLES).values("user_id")
+    return Envelope.objects.filter(round=round, user_id__in=holders)
+
+
+def topups_of(round: Round):
+    """The top-ups granted in a round, newest first, with who granted them."""
+    return Topup.objects.filter(round=round).select_related("granted_by").order_by("-granted_at", "-id")
+
+
+def refund_preview(bucket: Bucket) -> tuple[int, Decimal]:
+    """(contributions, amount): what withdrawing or merging `bucket` gives back now."""
+    row = Allocation.objects.filter(bucket=bucket).aggregate(n=Count("id"), amount=Sum("amount"))
+    return row["n"], row["amount"] or ZERO
 
 
 def envelope_of(*, round: Round, user) -> Envelope | None:
@@ -69,6 +112,11 @@ def envelope_of(*, round: Round, user) -> Envelope | None:
 def envelopes_of_round(round: Round):
     """Every envelope of a round with its member (the admins' table and the API list)."""
     return Envelope.objects.filter(round=round).select_related("user").order_by(*by_name("user__"))
+
+
+def allocations_of(*, round: Round, user) -> dict[int, Decimal]:
+    """{bucket id: amount}: a member's current allocations in a round."""
+    return dict(Allocation.objects.filter(envelope__round=round, envelope__user=user).values_list("bucket_id", "amount"))
 
 
 def my_allocation(*, bucket: Bucket, user) -> Decimal:

@@ -14,13 +14,13 @@ from decimal import Decimal
 from functools import cache
 
 from celery import current_app
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from allocations import outbox
-from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
+from allocations import outbox, selectors
+from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry, Topup
 from audit import services as audit
 from buckets import notices
 from buckets.models import Bucket, Phase, Round
@@ -31,7 +31,8 @@ from buckets.services import (
     require_admin,
     require_colead,
 )
-from cobudget import hotsql
+from cobudget import confirm, hotsql
+from cobudget.dates import format_when, zone_of
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, format_money, parse_amount
 from groups.models import ENVELOPE_ROLES, Membership, Role, User
@@ -151,35 +152,102 @@ def set_envelope_amount(*, round: Round, user: User, amount, actor: User | None)
     return _set_envelope_amount(round=round, user=user, amount=amount, actor=actor)
 
 
-def grant_topup(*, round: Round, amount, actor: User | None) -> int:
-    """The yearly top-up of a permanent round: add `amount` to every envelope. Returns how
-    many envelopes received it."""
+MAX_PERIOD = 32
+
+
+def default_period(round: Round, now: datetime | None = None) -> str:
+    """The current year in the group's time zone: yearly top-ups are named after it."""
+    now = now or timezone.now()
+    return str(timezone.localtime(now, zone_of(round.group)).year)
+
+
+def clean_period(period) -> str:
+    text = " ".join(str(period or "").split())
+    if not text:
+        raise DomainError("invalid_period", _("Name the period of this top-up, such as 2027."), status=400, field="period")
+    if len(text) > MAX_PERIOD or not text.isprintable():
+        raise DomainError("invalid_period", _("The period is a short label, such as 2027 (at most %(n)d characters).")
+                          % {"n": MAX_PERIOD}, status=400, field="period")
+    return text
+
+
+def granted_topup(*, round: Round, period: str) -> Topup | None:
+    return Topup.objects.select_related("granted_by").filter(round=round, period=period).first()
+
+
+def _already_granted(topup: Topup, round: Round) -> DomainError:
+    return DomainError(
+        "topup_already_granted",
+        _("The top-up “%(period)s” was already granted on %(date)s by %(name)s (%(amount)s per envelope); "
+          "a period is granted once.") % {
+            "period": topup.period,
+            "date": format_when(topup.granted_at, "datetime", round.group),
+            "name": topup.granted_by.display_name if topup.granted_by else _("the system"),
+            "amount": format_money(topup.amount, round.currency),
+        },
+    )
+
+
+def _refuse_unless_funding(round: Round) -> None:
+    phase = round.phase
+    if phase == Phase.CLOSED:
+        raise DomainError("round_closed", _("This round is closed."))
+    if phase != Phase.FUNDING:
+        raise DomainError("round_not_funding", _("Publish the round before granting a top-up."))
+
+
+def check_topup(*, round: Round, amount, period, actor: User | None) -> tuple[Decimal, str]:
+    """What grant_topup refuses before touching anything (a confirmation page asks first):
+    returns the amount and the period, cleaned."""
     require_admin(actor, round.group)
     amount = parse_amount(amount, currency=round.currency)
     if amount <= 0:
         raise DomainError("invalid_amount", _("The top-up must be above zero."), status=400, field="amount")
+    period = clean_period(default_period(round) if period is None else period)
     if round.kind != Round.Kind.PERMANENT:
         raise DomainError("not_permanent", _("Only a permanent round receives top-ups."))
+    _refuse_unless_funding(round)
+    existing = granted_topup(round=round, period=period)
+    if existing is not None:
+        raise _already_granted(existing, round)
+    return amount, period
+
+
+def grant_topup(*, round: Round, amount, actor: User | None, period: str | None = None,
+                expect_envelopes: int | None = None) -> Topup:
+    """The yearly top-up of a permanent round: add `amount` to every envelope, once per
+    `period` (default: the current year). One transaction: the top-up row, every envelope and
+    its ledger row, or nothing. A period already granted is refused (topup_already_granted),
+    also when two grants race (the round's row lock serialises them, the unique key holds).
+    `expect_envelopes`: the count an admin confirmed; another count refuses as stale."""
+    amount, period = check_topup(round=round, amount=amount, period=period, actor=actor)
     with transaction.atomic():
-        round = Round.objects.select_for_update(no_key=True, of=("self",)).get(pk=round.pk)
-        phase = round.phase
-        if phase == Phase.CLOSED:
-            raise DomainError("round_closed", _("This round is closed."))
-        if phase != Phase.FUNDING:
-            raise DomainError("round_not_funding", _("Publish the round before granting a top-up."))
-        envelopes = list(Envelope.objects.select_for_update().filter(round=round).order_by("id"))
+        round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round.pk)
+        _refuse_unless_funding(round)
+        existing = granted_topup(round=round, period=period)
+        if existing is not None:
+            raise _already_granted(existing, round)
+        envelopes = list(selectors.topup_envelopes(round).select_for_update().order_by("id"))
+        if expect_envelopes is not None and len(envelopes) != expect_envelopes:
+            raise confirm.stale()
         entries = []
         for envelope in envelopes:
             if envelope.amount + amount > MAX_AMOUNT:
                 raise DomainError("invalid_amount", _("The envelopes would become too large."), status=400, field="amount")
             entries.append(_ledger(round_id=round.pk, member_id=envelope.user_id, actor=actor, kind=LedgerEntry.Kind.TOPUP,
-                                   before=envelope.amount, after=envelope.amount + amount))
+                                   before=envelope.amount, after=envelope.amount + amount, note=f"top-up {period}"))
             envelope.amount += amount
+        try:
+            with transaction.atomic():
+                topup = Topup.objects.create(round=round, period=period, amount=amount, envelopes=len(envelopes),
+                                             granted_by=actor)
+        except IntegrityError:
+            raise _already_granted(granted_topup(round=round, period=period), round) from None
         Envelope.objects.bulk_update(envelopes, ["amount"], batch_size=500)
         LedgerEntry.objects.bulk_create(entries, batch_size=500)
         audit.record(actor=actor, group=round.group_id, action="round.topup", obj=round,
-                     after={"amount": amount, "envelopes": len(envelopes)})
-    return len(envelopes)
+                     after={"period": period, "amount": amount, "envelopes": len(envelopes)})
+    return topup
 
 
 def apply_default_envelope(*, round: Round, actor: User | None) -> int:
@@ -562,8 +630,11 @@ def _on_line(exc: DomainError, bucket_id: int, title: str) -> DomainError:
 # --- withdrawing and merging (refunds) ------------------------------------------------------------
 
 
-def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket | None = None) -> Bucket:
-    """Return every allocation on `bucket` to its envelope at once and set its status."""
+def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket | None = None,
+                expect: tuple[int, Decimal] | None = None) -> Bucket:
+    """Return every allocation on `bucket` to its envelope at once and set its status.
+    `expect`: the (contributions, amount) the person confirmed; other figures under the locks
+    refuse with confirmation_stale and change nothing."""
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -584,6 +655,8 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                     target = locked[into.pk]
                     if target.status not in EDITABLE_STATUSES:
                         raise DomainError("bucket_not_open", _("A bucket can only merge into a draft or open bucket."))
+                if expect is not None and (len(allocations), sum((a.amount for a in allocations), ZERO)) != expect:
+                    raise confirm.stale()
                 previous_status = source.status
                 entries = []
                 for allocation in allocations:
@@ -611,15 +684,14 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
     raise DomainError("busy", _("The bucket is busy; try again in a moment."))
 
 
-def withdraw_bucket(*, bucket: Bucket, actor: User | None) -> Bucket:
+def withdraw_bucket(*, bucket: Bucket, actor: User | None, expect: tuple[int, Decimal] | None = None) -> Bucket:
     """Its co-leads (or an admin) withdraw it before close; every allocation goes back."""
     require_colead(actor, bucket)
-    return _refund_all(bucket=bucket, actor=actor, status=Bucket.Status.WITHDRAWN)
+    return _refund_all(bucket=bucket, actor=actor, status=Bucket.Status.WITHDRAWN, expect=expect)
 
 
-def merge_bucket(*, bucket: Bucket, into: Bucket, actor: User | None) -> Bucket:
-    """Merge `bucket` into another bucket of the same round (an admin, or the co-leads of
-    both). Its allocations go back to the envelopes; its co-leads join the other bucket."""
+def check_merge(*, bucket: Bucket, into: Bucket, actor: User | None) -> None:
+    """What merge_bucket refuses before touching anything (a confirmation page asks first)."""
     if into.pk == bucket.pk:
         raise DomainError("merge_into_self", _("A bucket cannot merge into itself."), status=400, field="into")
     if into.round_id != bucket.round_id:
@@ -627,4 +699,10 @@ def merge_bucket(*, bucket: Bucket, into: Bucket, actor: User | None) -> Bucket:
                           status=400, field="into")
     if not (is_colead_or_admin(actor, bucket) and is_colead_or_admin(actor, into)):
         raise DomainError("forbidden", _("Only an admin or the co-leads of both buckets may merge them."), status=403)
-    return _refund_all(bucket=bucket, actor=actor, status=Bucket.Status.MERGED, into=into)
+
+
+def merge_bucket(*, bucket: Bucket, into: Bucket, actor: User | None, expect: tuple[int, Decimal] | None = None) -> Bucket:
+    """Merge `bucket` into another bucket of the same round (an admin, or the co-leads of
+    both). Its allocations go back to the envelopes; its co-leads join the other bucket."""
+    check_merge(bucket=bucket, into=into, actor=actor)
+    return _refund_all(bucket=bucket, actor=actor, status=Bucket.Status.MERGED, into=into, expect=expect)

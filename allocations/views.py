@@ -6,8 +6,9 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import localize_input
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -16,14 +17,16 @@ from django.views.decorators.http import require_POST
 
 from allocations import selectors, services
 from buckets import selectors as bucket_selectors
-from buckets.forms import AmountField, CommentForm
+from buckets.forms import CommentForm
 from buckets.models import Bucket, Phase
-from buckets.services import is_colead_or_admin
+from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_colead
 from buckets.views import phase_timeline
+from cobudget import confirm
 from cobudget.errors import DomainError
-from cobudget.money import money_formatter, parse_amount, percent_formatter
+from cobudget.money import ZERO, money_formatter, parse_amount, percent_formatter
 from cobudget.pages import perform
-from groups.models import ENVELOPE_ROLES, Membership, Role
+from cobudget.search import french
+from groups.models import ENVELOPE_ROLES, Role
 from groups.selectors import members_of
 from groups.templatetags.cobudget import percent_of
 
@@ -113,6 +116,13 @@ def round_page(request, pk):
         "sort_choices": SORT_CHOICES,
         "round_tags": selectors.round_tags(round),
     })
+    if round.kind == round.Kind.PERMANENT:
+        topups = list(selectors.topups_of(round)[:20])
+        context.update({
+            "topups": topups,
+            "topup_period": services.default_period(round),
+            "topup_placeholder": localize_input(topups[0].amount) if topups else "",
+        })
     return render(request, "allocations/round.html", context)
 
 
@@ -185,26 +195,108 @@ def bucket_allocate(request, pk):
     return redirect("bucket", pk=bucket.pk)
 
 
+def _given_back(n: int, amount, currency: str) -> str:
+    if n == 0:
+        return _("No one has allocated to it yet: no money moves.")
+    return ngettext(
+        "%(n)d contribution, %(amount)s, goes back to the envelope of the member who gave it.",
+        "%(n)d contributions, %(amount)s in all, go back to the envelopes of the members who gave them.", n,
+    ) % {"n": n, "amount": money_formatter(currency)(amount)}
+
+
+def _refund_consequence(bucket, *, title: str, lines: list[str], confirm_label: str, extra=()) -> confirm.Consequence:
+    n, amount = selectors.refund_preview(bucket)
+    return confirm.Consequence(
+        title=title,
+        lines=[_given_back(n, amount, bucket.round.currency), *lines],
+        figures=(bucket.status, n, amount, *extra),
+        confirm_label=confirm_label,
+        back_url=reverse("bucket", args=[bucket.pk]),
+        back_label=bucket.title,
+    )
+
+
+def _refuse_unless_editable(request, bucket) -> bool:
+    if bucket.status not in EDITABLE_STATUSES:
+        messages.error(request, _("This bucket is no longer open."))
+        return True
+    return False
+
+
 @login_required
 @require_POST
 def bucket_withdraw(request, pk):
+    """Withdraw a bucket: a confirmation page states what goes back, then it is done."""
     bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
-    perform(request, lambda: services.withdraw_bucket(bucket=bucket, actor=request.user), success=_("The bucket is withdrawn; every allocation went back to its envelope."))
-    return redirect("bucket", pk=bucket.pk)
+    try:
+        require_colead(request.user, bucket)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("bucket", pk=bucket.pk)
+    if _refuse_unless_editable(request, bucket):
+        return redirect("bucket", pk=bucket.pk)
+
+    def consequence():
+        return _refund_consequence(
+            bucket,
+            title=_("Withdraw “%(title)s”?") % {"title": bucket.title},
+            lines=[_("The bucket stays visible, marked withdrawn, and can no longer be funded. This cannot be undone.")],
+            confirm_label=_("Withdraw the bucket"),
+        )
+
+    def run(confirmed):
+        n, amount = confirmed.figures[1:3]
+        services.withdraw_bucket(bucket=bucket, actor=request.user, expect=(n, amount))
+        messages.success(request, _("The bucket is withdrawn.") + " " + _given_back(n, amount, bucket.round.currency))
+        return redirect("bucket", pk=bucket.pk)
+
+    return _confirm(request, action="withdraw", target=bucket.pk, consequence=consequence, run=run,
+                    back=reverse("bucket", args=[bucket.pk]))
 
 
 @login_required
 @require_POST
 def bucket_merge(request, pk):
+    """Merge a bucket into another: a confirmation page states what goes back, then it is done."""
     bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
     try:
         into, _m = bucket_selectors.get_bucket_for(request.user, int(request.POST.get("into", "0") or 0))
-        services.merge_bucket(bucket=bucket, into=into, actor=request.user)
+        services.check_merge(bucket=bucket, into=into, actor=request.user)
     except (DomainError, ValueError, Http404) as exc:
         messages.error(request, str(getattr(exc, "detail", "")) or _("Choose the bucket to merge into."))
         return redirect("bucket", pk=bucket.pk)
-    messages.success(request, _("The bucket is merged; its allocations went back to their envelopes."))
-    return redirect("bucket", pk=into.pk)
+    if _refuse_unless_editable(request, bucket):
+        return redirect("bucket", pk=bucket.pk)
+
+    def consequence():
+        return _refund_consequence(
+            bucket,
+            title=_("Merge “%(title)s” into “%(into)s”?") % {"title": bucket.title, "into": into.title},
+            lines=[
+                _("Its co-leads join “%(into)s”; members who wish to can allocate to it.") % {"into": into.title},
+                _("“%(title)s” stays visible, marked merged. This cannot be undone.") % {"title": bucket.title},
+            ],
+            confirm_label=_("Merge the buckets"),
+            extra=(into.pk, into.status),
+        )
+
+    def run(confirmed):
+        n, amount = confirmed.figures[1:3]
+        services.merge_bucket(bucket=bucket, into=into, actor=request.user, expect=(n, amount))
+        messages.success(request, _("The bucket is merged.") + " " + _given_back(n, amount, bucket.round.currency))
+        return redirect("bucket", pk=into.pk)
+
+    return _confirm(request, action="merge", target=bucket.pk, consequence=consequence, run=run,
+                    back=reverse("bucket", args=[bucket.pk]))
+
+
+def _confirm(request, *, action, target, consequence, run, back):
+    """confirm.confirm_or_run, a refusal of the service said in words on the page it came from."""
+    try:
+        return confirm.confirm_or_run(request, action=action, target=target, consequence=consequence, run=run)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect(back)
 
 
 # --- admin pages ----------------------------------------------------------------------------
@@ -226,17 +318,53 @@ def round_publish(request, pk):
     return redirect("round", pk=round.pk)
 
 
+def topup_sentence(*, period: str, envelopes: int, amount, currency: str) -> str:
+    money = money_formatter(currency)
+    return ngettext(
+        "Top-up “%(period)s”: %(n)d envelope × %(amount)s = %(total)s.",
+        "Top-up “%(period)s”: %(n)d envelopes × %(amount)s = %(total)s.", envelopes,
+    ) % {"period": period, "n": envelopes, "amount": money(amount), "total": money(amount * envelopes)}
+
+
 @login_required
 @require_POST
 def round_topup(request, pk):
+    """Grant a top-up: a confirmation page states N envelopes × amount = total, then it is
+    granted once for its period."""
     round, _membership = _admin_round(request, pk)
     try:
-        count = services.grant_topup(round=round, amount=request.POST.get("amount", ""), actor=request.user)
+        amount, period = services.check_topup(round=round, amount=request.POST.get("amount", ""),
+                                              period=request.POST.get("period", ""), actor=request.user)
     except DomainError as exc:
         messages.error(request, str(exc.detail))
-    else:
-        messages.success(request, ngettext("%(n)d envelope received the top-up.", "%(n)d envelopes received the top-up.", count) % {"n": count})
-    return redirect("round", pk=round.pk)
+        return redirect("round", pk=round.pk)
+
+    def consequence():
+        count = selectors.topup_envelopes(round).count()
+        return confirm.Consequence(
+            title=_("Grant the top-up “%(period)s”?") % {"period": period},
+            lines=[
+                topup_sentence(period=period, envelopes=count, amount=amount, currency=round.currency),
+                _("Each of these members' envelopes grows by %(amount)s; the ledger records it under your name.")
+                % {"amount": money_formatter(round.currency)(amount)},
+                _("A period is granted once: “%(period)s” cannot be granted again in this round.") % {"period": period},
+            ],
+            figures=(period, amount, count),
+            confirm_label=_("Grant the top-up"),
+            back_url=reverse("round", args=[round.pk]),
+            back_label=round.title,
+            danger=False,
+        )
+
+    def run(confirmed):
+        topup = services.grant_topup(round=round, amount=amount, period=period, actor=request.user,
+                                     expect_envelopes=confirmed.figures[2])
+        messages.success(request, _("Granted.") + " " + topup_sentence(
+            period=topup.period, envelopes=topup.envelopes, amount=topup.amount, currency=round.currency))
+        return redirect("round", pk=round.pk)
+
+    return _confirm(request, action="topup", target=f"{round.pk}:{period}", consequence=consequence, run=run,
+                    back=reverse("round", args=[round.pk]))
 
 
 @login_required
@@ -274,36 +402,90 @@ def round_envelopes(request, pk):
         for row in rows:
             row["envelope"] = envelopes.get(row["membership"].user_id)
     for row in rows:
+        envelope = row["envelope"]
         row["error"] = errors.get(row["membership"].pk)
         row["typed"] = request.POST.get(f"amount-{row['membership'].pk}") if errors else None
+        # The amount the member has if the field stays empty: shown as its placeholder, written
+        # the local way; the field holds an amount only when one was set for this member.
+        row["current"] = envelope.amount if envelope is not None else round.envelope_amount
+        row["placeholder"] = localize_input(row["current"])
+        row["value"] = localize_input(envelope.amount) if envelope is not None and envelope.is_custom else ""
     return render(request, "allocations/envelopes.html", {
-        "round": round, "rows": rows, "is_admin": is_admin, "totals": selectors.round_totals(round),
+        "round": round, "membership": membership, "rows": rows, "is_admin": is_admin,
+        "totals": selectors.round_totals(round),
     })
+
+
+def _paper_amounts(post) -> dict[int, str]:
+    """{bucket id: typed amount} from the sheet's `amount-<bucket id>` inputs; an empty one
+    means 0 (the allocation is removed)."""
+    amounts = {}
+    for name, value in post.items():
+        prefix, _sep, bucket_id = name.partition("-")
+        if prefix == "amount" and bucket_id.isdigit():
+            amounts[int(bucket_id)] = value.strip() or "0"
+    return amounts
+
+
+def _next_member(members: list, chosen):
+    """The member after `chosen` in the list (by name), the one whose form comes next."""
+    if chosen is None:
+        return None
+    index = members.index(chosen) + 1
+    return members[index] if index < len(members) else None
 
 
 @login_required
 def paper_form(request, pk):
-    """An admin enters the allocation of a member who handed in a paper form."""
-    round, _membership = _admin_round(request, pk)
-    members = members_of(round.group).filter(role__in=ENVELOPE_ROLES)
-    buckets = Bucket.objects.filter(round=round, status=Bucket.Status.OPEN).order_by("title")
-    if request.method == "POST":
+    """An admin enters a member's whole paper form on one sheet: pick the member, see their
+    envelope, what is left and their amount on every open bucket, type the form, save it in
+    one transaction (every line or none, the line at fault named). The page stays on that
+    member and offers the next one."""
+    round, membership = _admin_round(request, pk)
+    members = list(members_of(round.group).filter(role__in=ENVELOPE_ROLES))
+    envelopes = {e.user_id: e for e in selectors.envelopes_of_round(round)}
+    chosen_id = request.POST.get("member") or request.GET.get("member") or ""
+    chosen = next((m for m in members if str(m.pk) == chosen_id), None)
+    if chosen_id and chosen is None:
+        messages.error(request, _("Choose a member of the list."))
+        return redirect("round-paper", pk=round.pk)
+    after = _next_member(members, chosen)
+    buckets = list(Bucket.objects.filter(round=round, status=Bucket.Status.OPEN).order_by(french("title"), "pk"))
+    error, field, typed = "", "", {}
+    if request.method == "POST" and chosen is not None:
+        amounts = _paper_amounts(request.POST)
+        before = selectors.allocations_of(round=round, user=chosen.user)
         try:
-            target = get_object_or_404(Membership.objects.select_related("user"), group=round.group,
-                                       pk=int(request.POST.get("member") or 0))
-            bucket = get_object_or_404(buckets, pk=int(request.POST.get("bucket") or 0))
-            field = AmountField()
-            amount = field.clean(request.POST.get("amount", ""))
-            result = services.set_allocation(member=target.user, bucket=bucket, amount=amount, actor=request.user)
+            results = services.set_allocations(member=chosen.user, round=round, amounts=amounts, actor=request.user)
         except DomainError as exc:
-            messages.error(request, str(exc.detail))
-        except Exception as exc:  # a ValidationError from the amount field or a bad id
-            if isinstance(exc, Http404):
-                raise
-            messages.error(request, " ".join(getattr(exc, "messages", [])) or _("Check the form."))
+            error, field = str(exc.detail), exc.field or ""
+        except Bucket.DoesNotExist:
+            error = _("This form names a bucket of another round.")
         else:
-            messages.success(request, _("Saved for %(name)s: %(amount)s on “%(bucket)s”.") % {
-                "name": target.user.display_name, "amount": money_formatter(round.currency)(result.amount),
-                "bucket": bucket.title})
-            return redirect("round-paper", pk=round.pk)
-    return render(request, "allocations/paper.html", {"round": round, "members": members, "buckets": buckets})
+            changed = sum(1 for bucket_id, result in results.items() if result.amount != before.get(bucket_id, ZERO))
+            envelope = selectors.envelope_of(round=round, user=chosen.user)
+            money = money_formatter(round.currency)
+            messages.success(request, ngettext(
+                "Saved for %(name)s: %(n)d line changed. Allocated %(allocated)s of %(envelope)s; %(left)s left.",
+                "Saved for %(name)s: %(n)d lines changed. Allocated %(allocated)s of %(envelope)s; %(left)s left.",
+                changed,
+            ) % {"name": chosen.user.display_name, "n": changed, "allocated": money(envelope.allocated),
+                 "envelope": money(envelope.amount), "left": money(envelope.remaining)})
+            target = after if request.POST.get("then") == "next" and after is not None else chosen
+            return redirect(f"{reverse('round-paper', args=[round.pk])}?member={target.pk}")
+        typed = {bucket_id: request.POST.get(f"amount-{bucket_id}", "") for bucket_id in amounts}
+        messages.error(request, _("Nothing was saved. %(error)s") % {"error": error})
+    envelope = envelopes.get(chosen.user_id) if chosen is not None else None
+    current = selectors.allocations_of(round=round, user=chosen.user) if chosen is not None else {}
+    lines = [{
+        "bucket": bucket,
+        "current": current.get(bucket.pk, ZERO),
+        "value": typed.get(bucket.pk, localize_input(current[bucket.pk]) if bucket.pk in current else ""),
+        "error": error if field == f"amount-{bucket.pk}" else "",
+    } for bucket in buckets]
+    return render(request, "allocations/paper.html", {
+        "round": round, "membership": membership,
+        "choices": [{"membership": m, "envelope": envelopes.get(m.user_id)} for m in members],
+        "chosen": chosen, "after": after, "envelope": envelope, "lines": lines,
+        "can_allocate": round.phase == Phase.FUNDING,
+    })

@@ -6,12 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from buckets import selectors, services
 from buckets.forms import BucketForm, CommentForm, RoundForm
 from buckets.models import Comment, Phase
+from cobudget import confirm
+from cobudget.dates import format_when
 from cobudget.errors import DomainError
 from cobudget.pages import perform
 from groups.models import Role
@@ -31,10 +35,13 @@ def phase_timeline(round, *, admin: bool = False):
         (Phase.DRAFT, None),
         (Phase.PROPOSALS, round.proposals_open_at),
         (Phase.FUNDING, round.funding_opens_at),
-        (Phase.CLOSED, round.funding_closes_at),
+        # A round closed early shows when it actually closed, not when it was planned to.
+        (Phase.CLOSED, round.closed_at or round.funding_closes_at),
     ]
     if round.kind == round.Kind.PERMANENT:
         steps = steps[:1] + [(Phase.FUNDING, round.published_at)]
+        if round.closed_at is not None:
+            steps.append((Phase.CLOSED, round.closed_at))
     if not admin:
         steps = steps[1:]
     return [{"phase": p, "label": p.label, "at": at, "current": p == current} for p, at in steps]
@@ -188,7 +195,30 @@ def comment_edit(request, pk, cid):
 @login_required
 @require_POST
 def comment_delete(request, pk, cid):
+    """Delete one's comment, after a confirmation page saying which one and what it holds."""
     bucket, comment = _own_comment(request, pk, cid)
-    services.delete_comment(comment=comment, actor=request.user)
-    messages.success(request, _("Your comment is deleted."))
-    return redirect(f"/buckets/{bucket.pk}/#comments")
+
+    def consequence():
+        words = len(comment.body.split())
+        written = format_when(comment.created_at, "datetime", bucket.round.group)
+        return confirm.Consequence(
+            title=_("Delete your comment?"),
+            lines=[
+                ngettext("Your comment of %(date)s on “%(bucket)s”, %(n)d word, disappears for everyone.",
+                         "Your comment of %(date)s on “%(bucket)s”, %(n)d words, disappears for everyone.", words)
+                % {"date": written, "bucket": bucket.title, "n": words},
+                _("This cannot be undone."),
+            ],
+            notes=[Truncator(comment.body).chars(200)],
+            figures=(comment.pk, words),
+            confirm_label=_("Delete the comment"),
+            back_url=f"/buckets/{bucket.pk}/#comment-{comment.pk}",
+            back_label=bucket.title,
+        )
+
+    def run(confirmed):
+        services.delete_comment(comment=comment, actor=request.user)
+        messages.success(request, _("Your comment is deleted."))
+        return redirect(f"/buckets/{bucket.pk}/#comments")
+
+    return confirm.confirm_or_run(request, action="delete-comment", target=comment.pk, consequence=consequence, run=run)

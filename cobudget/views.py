@@ -28,10 +28,17 @@ def dashboard(request):
         .select_related("group", "user")
         .order_by("created_at")[:20]
     )
+    # Admins and accountants reach each round's results, exports and tools from here.
+    managed = [
+        round
+        for m in memberships if m.role in (Role.ADMIN, Role.ACCOUNTANT)
+        for round in bucket_selectors.rounds_for(group=m.group, user=request.user).select_related("group")[:6]
+    ]
     return render(
         request,
         "dashboard.html",
         {
+            "managed_rounds": managed,
             "memberships": memberships,
             "envelopes": allocation_selectors.envelopes_for_dashboard(request.user),
             "awaiting_vote": proposal_selectors.awaiting_vote(request.user),

@@ -1,9 +1,23 @@
 """Reads shared by pages and the API: who may see what."""
 
+from collections.abc import Callable
+
 from django.http import Http404
 
 from cobudget.search import by_name, display_name, matching
 from groups.models import Group, Membership, Role
+
+# What removing a member does beyond this app, for the confirmation page: each hook(membership=)
+# returns [(sentence with its numbers, the raw figures)]. Filled by the apps above (allocations:
+# the envelopes withdrawn and allocations taken back), which this app does not import.
+REMOVAL_CONSEQUENCE_HOOKS: list[Callable] = []
+
+
+def removal_consequences(membership: Membership) -> list[tuple[str, tuple]]:
+    found = []
+    for hook in REMOVAL_CONSEQUENCE_HOOKS:
+        found.extend(hook(membership=membership))
+    return found
 
 
 def membership_of(user, group) -> Membership | None:

@@ -5,10 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from cobudget import confirm
 from cobudget.errors import DomainError
 from groups import selectors, services
 from groups.forms import (
@@ -127,17 +130,48 @@ def member_role(request, slug, pk):
     return redirect("group-members", slug=slug)
 
 
+def _confirm(request, *, slug, action, target, consequence, run):
+    """confirm.confirm_or_run; a refusal of the service said on the members page."""
+    try:
+        return confirm.confirm_or_run(request, action=action, target=target, consequence=consequence, run=run)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect("group-members", slug=slug)
+
+
 @login_required
 @require_POST
 def member_remove(request, slug, pk):
+    """Remove a member: a confirmation page states what they lose and what goes back."""
     group, _membership = _admin_group(request, slug)
-    target = get_object_or_404(Membership, group=group, pk=pk)
-    try:
-        services.remove_member(membership=target, actor=request.user)
-        messages.success(request, _("Member removed."))
-    except DomainError as exc:
-        messages.error(request, str(exc.detail))
-    return redirect("group-members", slug=slug)
+    target = get_object_or_404(Membership.objects.select_related("user"), group=group, pk=pk)
+
+    def consequence():
+        extra = selectors.removal_consequences(target)
+        return confirm.Consequence(
+            title=_("Remove %(name)s from %(group)s?") % {"name": target.user.display_name, "group": group.name},
+            lines=[
+                _("%(name)s (%(email)s, %(role)s) no longer sees the group and its rounds.")
+                % {"name": target.user.display_name, "email": target.user.email, "role": target.get_role_display()},
+                *[sentence for sentence, _figures in extra],
+                _("Their comments, votes and the ledger's history stay."),
+            ],
+            figures=(target.role, *[figures for _sentence, figures in extra]),
+            confirm_label=_("Remove %(name)s") % {"name": target.user.display_name},
+            back_url=reverse("group-members", args=[group.slug]),
+            back_label=_("Members"),
+        )
+
+    def run(confirmed):
+        try:
+            services.remove_member(membership=target, actor=request.user)
+        except Membership.DoesNotExist:  # the same confirmation sent twice at once
+            messages.info(request, _("%(name)s was already removed.") % {"name": target.user.display_name})
+        else:
+            messages.success(request, _("%(name)s is removed from the group.") % {"name": target.user.display_name})
+        return redirect("group-members", slug=slug)
+
+    return _confirm(request, slug=slug, action="remove-member", target=target.pk, consequence=consequence, run=run)
 
 
 @login_required
@@ -178,11 +212,36 @@ def link_create(request, slug):
 @login_required
 @require_POST
 def link_revoke(request, slug, pk):
+    """Revoke an invite link: a confirmation page says what stops, then it stops."""
     group, _membership = _admin_group(request, slug)
     link = get_object_or_404(InviteLink, group=group, pk=pk)
-    services.revoke_invite_link(link=link, actor=request.user)
-    messages.success(request, _("Invite link revoked: it no longer works."))
-    return redirect("group-members", slug=slug)
+    if link.revoked_at is not None:
+        messages.info(request, _("This invite link was already revoked."))
+        return redirect("group-members", slug=slug)
+
+    def consequence():
+        link.refresh_from_db()
+        lines = [_("The invite link (role: %(role)s) stops working at once.") % {"role": link.get_role_display()}]
+        if link.expires_at is not None:
+            days = max(0, (link.expires_at - timezone.now()).days)
+            lines.append(ngettext("It would have worked %(n)d more day.", "It would have worked %(n)d more days.", days)
+                         % {"n": days})
+        lines.append(_("People who already joined with it stay members."))
+        return confirm.Consequence(
+            title=_("Revoke this invite link?"),
+            lines=lines,
+            figures=(link.revoked_at is None, link.role),
+            confirm_label=_("Revoke the link"),
+            back_url=reverse("group-members", args=[group.slug]),
+            back_label=_("Members"),
+        )
+
+    def run(confirmed):
+        services.revoke_invite_link(link=link, actor=request.user)
+        messages.success(request, _("Invite link revoked: it no longer works."))
+        return redirect("group-members", slug=slug)
+
+    return _confirm(request, slug=slug, action="revoke-link", target=link.pk, consequence=consequence, run=run)
 
 
 def join_link(request, token):

@@ -9,6 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from allocations.api import RoundSerializer
+from allocations.figures import PARTS_AND_ALLOCATED
 from audit import services as audit
 from buckets.selectors import get_round_for
 from groups.models import Role
@@ -39,6 +40,11 @@ def results_payload(results, *, with_members: bool) -> dict:
         },
         "final": results.closed,
         "totals": {key: _money(value) for key, value in results.totals.items()},
+        "given_back": [
+            {"bucket": row["bucket"].id, "status": row["bucket"].status, "contributions": row["contributions"],
+             "amount": _money(row["amount"])}
+            for row in results.given_back
+        ],
         "buckets": [
             {
                 "id": item.bucket.id,
@@ -58,9 +64,8 @@ def results_payload(results, *, with_members: bool) -> dict:
         body["members"] = [
             {
                 "member": {"id": row["user"].id, "email": row["user"].email, "name": row["user"].name},
-                "envelope": _money(row["amount"]),
-                "allocated": _money(row["allocated"]),
-                "unspent": _money(row["unspent"]),
+                "envelope": _money(row["figures"].envelope),
+                **{part: _money(getattr(row["figures"], part)) for part in PARTS_AND_ALLOCATED},
             }
             for row in results.members
         ]
@@ -69,8 +74,9 @@ def results_payload(results, *, with_members: bool) -> dict:
 
 @extend_schema(
     responses=OpenApiTypes.OBJECT,
-    description="Totals {envelopes, allocated, funded, unspent}, each bucket of the results (funded first) "
-    "and, for admins and accountants, each member's envelope, allocated and unspent amounts.",
+    description="Totals {envelopes, allocated, funded, to_decide, returned, open, unspent} (envelopes = funded + "
+    "to_decide + returned + open + unspent), each bucket of the results (funded first), the withdrawn and merged "
+    "buckets with what they gave back before close, and, for admins and accountants, each member's figures.",
 )
 @api_view(["GET"])
 def round_results_view(request, round_id: int):
@@ -102,26 +108,49 @@ class CSVRenderer(renderers.BaseRenderer):
         return renderers.JSONRenderer().render(data)
 
 
-def _export_view(kind: str):
+class XLSXRenderer(CSVRenderer):
+    media_type = exports.XLSX_TYPE
+    format = "xlsx"
+    charset = None
+
+
+FLAVOUR = OpenApiParameter(
+    "sep", str, enum=["semicolon"],
+    description="The French flavour: `;` separators, decimal commas, French headers, statuses in words, dates "
+    "dd/mm/yyyy hh:mm in the group's time zone (the default is machine-readable: codes, ISO 8601 UTC)",
+)
+
+
+def _export_view(kind: str, extension: str):
+    media = "text/csv" if extension == "csv" else exports.XLSX_TYPE
+
     @extend_schema(
-        responses={(200, "text/csv"): OpenApiTypes.STR},
-        parameters=[OpenApiParameter("sep", str, enum=["semicolon"], description="`;` separators and decimal commas")],
-        description=f"The {kind} of the round as CSV (UTF-8 with BOM), streamed; admins and accountants.",
+        responses={(200, media): OpenApiTypes.BINARY if extension == "xlsx" else OpenApiTypes.STR},
+        parameters=[FLAVOUR],
+        description=(f"The {kind} of the round as CSV (UTF-8 with BOM), streamed; admins and accountants."
+                     if extension == "csv" else
+                     f"The {kind} of the round as an .xlsx workbook with typed cells; admins and accountants."),
     )
     @api_view(["GET"])
-    @renderer_classes([renderers.JSONRenderer, CSVRenderer])
+    @renderer_classes([renderers.JSONRenderer, CSVRenderer if extension == "csv" else XLSXRenderer])
     def view(request, round_id: int):
         round, membership = get_round_for(request.user, round_id)
         if not can_export(membership):
             raise PermissionDenied(_("Only admins and accountants can download the exports."))
-        semicolon = request.query_params.get("sep") == "semicolon"
-        audit.record_download(actor=request.user, group=round.group_id, export=f"{kind}.csv", obj=round)
-        return exports.streaming_response(round=round, kind=kind, semicolon=semicolon)
+        french = request.query_params.get("sep") == "semicolon"
+        audit.record_download(actor=request.user, group=round.group_id, obj=round,
+                              export=f"{kind}{'-fr' if french else ''}.{extension}")
+        if extension == "xlsx":
+            return exports.xlsx_response(round=round, kind=kind, french=french)
+        return exports.streaming_response(round=round, kind=kind, semicolon=french)
 
-    view.__name__ = f"export_{kind}"
+    view.__name__ = f"export_{kind}_{extension}"
     return view
 
 
-export_results = _export_view("results")
-export_allocations = _export_view("allocations")
-export_envelopes = _export_view("envelopes")
+export_results = _export_view("results", "csv")
+export_allocations = _export_view("allocations", "csv")
+export_envelopes = _export_view("envelopes", "csv")
+export_results_xlsx = _export_view("results", "xlsx")
+export_allocations_xlsx = _export_view("allocations", "xlsx")
+export_envelopes_xlsx = _export_view("envelopes", "xlsx")

@@ -8,4 +8,8 @@ urlpatterns = [
     path("rounds/<int:round_id>/export/results.csv", api.export_results, name="api-export-results"),
     path("rounds/<int:round_id>/export/allocations.csv", api.export_allocations, name="api-export-allocations"),
     path("rounds/<int:round_id>/export/envelopes.csv", api.export_envelopes, name="api-export-envelopes"),
+    path("rounds/<int:round_id>/export/results.xlsx", api.export_results_xlsx, name="api-export-results-xlsx"),
+    path("rounds/<int:round_id>/export/allocations.xlsx", api.export_allocations_xlsx,
+         name="api-export-allocations-xlsx"),
+    path("rounds/<int:round_id>/export/envelopes.xlsx", api.export_envelopes_xlsx, name="api-export-envelopes-xlsx"),
 ]

@@ -1,33 +1,27 @@
 """Reads for the results of a round, shared by the results page, its API, the results mail
 and the exports, so that every one of them shows the same numbers.
 
-Totals (PRODUCT.md, "Closing a round"): envelopes, allocated, funded, unspent. After close,
-money on `funded` buckets is spent, money on `to_decide` buckets is held until the meeting
-decides, and everything else (not_funded, never allocated) is unspent. A member's unspent
-amount is computed the same way, so that the members' column adds up to the round's.
+The figures themselves (envelopes, allocated, funded, to decide, returned, open, unspent) are
+defined once in allocations.figures: per member, envelope = funded + to decide + returned +
+open + unspent, and the round's figures are the sums of its members'.
 """
 
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import (
-    Case,
-    DecimalField,
-    IntegerField,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Sum, Value, When
 
-from allocations.models import Envelope
-from allocations.selectors import round_totals
+from allocations.figures import (
+    Figures,
+    figures_of,
+    member_figures_queryset,
+    pending_envelopes,
+    round_figures,
+)
+from allocations.models import LedgerEntry
 from buckets.models import Bucket, Phase, Round
 from cobudget.money import ZERO
-from cobudget.search import by_name
+from cobudget.search import by_name, french
 from groups.models import Role
 from proposals.models import Proposal
 
@@ -38,10 +32,9 @@ RESULT_STATUSES = (
     Bucket.Status.NOT_FUNDED,
     Bucket.Status.OPEN,
 )
-# Money on these buckets is not unspent once the round is closed.
-HELD_STATUSES = (Bucket.Status.FUNDED, Bucket.Status.TO_DECIDE)
+# Buckets whose allocations went back to the envelopes before close.
+GIVEN_BACK_STATUSES = (Bucket.Status.WITHDRAWN, Bucket.Status.MERGED)
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
 HUNDRED = Decimal("100")
 
 
@@ -50,6 +43,36 @@ def percent_of_min(*, total: Decimal, min_goal: Decimal) -> Decimal:
     if min_goal <= 0:
         return HUNDRED
     return (total * HUNDRED / min_goal).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def outcome_for(*, total: Decimal, min_goal: Decimal, funded_percent: Decimal,
+                decide_percent: Decimal | None) -> str:
+    """The status of an open bucket at close, with p = total ÷ min goal × 100 (exact).
+
+    p ≥ funded_percent → funded; decide_percent ≤ p < funded_percent → to_decide;
+    otherwise not_funded. A bucket with no minimum goal is funded.
+    """
+    if min_goal <= 0:
+        return Bucket.Status.FUNDED
+    # Compare total × 100 with min_goal × percent: no division, so no rounding at all.
+    scaled = total * HUNDRED
+    if scaled >= min_goal * funded_percent:
+        return Bucket.Status.FUNDED
+    if decide_percent is not None and scaled >= min_goal * decide_percent:
+        return Bucket.Status.TO_DECIDE
+    return Bucket.Status.NOT_FUNDED
+
+
+def closing_outcomes(round: Round) -> dict[str, tuple[int, Decimal]]:
+    """What closing the round now would do to its open buckets: {status: (count, total)}, by
+    the rule close_round applies (the figures a confirmation page shows)."""
+    outcomes: dict[str, tuple[int, Decimal]] = {}
+    for total, min_goal in Bucket.objects.filter(round=round, status=Bucket.Status.OPEN).values_list("total", "min_goal"):
+        status = outcome_for(total=total, min_goal=min_goal, funded_percent=round.funded_if_percent_of_min,
+                             decide_percent=round.decide_if_percent_of_min)
+        count, amount = outcomes.get(status, (0, ZERO))
+        outcomes[status] = (count + 1, amount + total)
+    return outcomes
 
 
 def can_see_member_detail(membership) -> bool:
@@ -85,23 +108,43 @@ def result_buckets(round: Round):
     )
 
 
-def member_rows(round: Round):
-    """Each envelope of the round with `spent` (what stays on funded / to-decide buckets
-    after close; everything allocated before) and `unspent`, ordered by name."""
-    qs = Envelope.objects.filter(round=round).select_related("user")
-    if round.closed_at is not None:
-        qs = qs.annotate(
-            spent=Coalesce(
-                Sum("allocations__amount", filter=Q(allocations__bucket__status__in=HELD_STATUSES)),
-                Value(ZERO),
-                output_field=MONEY,
-            )
-        )
-    return qs.order_by(*by_name("user__"), "pk")  # names in French order
+def member_figures(round: Round) -> list[dict]:
+    """Each member's figures (allocations.figures), ordered by name: `user`, `amount` (the
+    envelope), `allocated`, `unspent` and `figures`. A draft round lists the members who will
+    receive the default envelope."""
+    rows = []
+    # Names in French order (cobudget.search).
+    for envelope in member_figures_queryset(round).select_related("user").order_by(*by_name("user__"), "pk"):
+        figures = figures_of(amount=envelope.amount, allocated=envelope.allocated, funded=envelope.funded,
+                             to_decide=envelope.to_decide, returned=envelope.returned)
+        rows.append(_member_row(envelope.user, figures))
+    for membership in pending_envelopes(round).order_by(*by_name("user__")):
+        figures = figures_of(amount=round.envelope_amount, allocated=ZERO, funded=ZERO, to_decide=ZERO, returned=ZERO)
+        rows.append(_member_row(membership.user, figures))
+    return rows
 
 
-def member_spent(envelope) -> Decimal:
-    return getattr(envelope, "spent", envelope.allocated)
+def _member_row(user, figures: Figures) -> dict:
+    return {"user": user, "amount": figures.envelope, "allocated": figures.allocated, "unspent": figures.unspent,
+            "figures": figures}
+
+
+def given_back_before_close(round: Round) -> list[dict]:
+    """Withdrawn and merged buckets with what their refund rows gave back to the envelopes
+    (that money is unspent now): `bucket`, `contributions`, `amount`."""
+    rows = (
+        LedgerEntry.objects.filter(round=round, kind=LedgerEntry.Kind.REFUND, note__in=GIVEN_BACK_STATUSES,
+                                   bucket__status__in=GIVEN_BACK_STATUSES)
+        .values("bucket_id")
+        .annotate(contributions=Count("id"), amount=Sum("before"))
+    )
+    amounts = {row["bucket_id"]: row for row in rows}
+    buckets = Bucket.objects.filter(round=round, status__in=GIVEN_BACK_STATUSES).order_by(french("title"), "pk")
+    return [
+        {"bucket": bucket, "contributions": amounts.get(bucket.pk, {}).get("contributions", 0),
+         "amount": amounts.get(bucket.pk, {}).get("amount") or ZERO}
+        for bucket in buckets
+    ]
 
 
 @dataclass
@@ -120,6 +163,7 @@ class RoundResults:
     closed: bool
     buckets: list[BucketResult] = field(default_factory=list)
     members: list | None = None
+    given_back: list = field(default_factory=list)
 
     def by_status(self, status: str) -> list[BucketResult]:
         return [b for b in self.buckets if b.bucket.status == status]
@@ -160,19 +204,8 @@ def round_results(round: Round, *, with_members: bool = False) -> RoundResults:
                 progress_max=bucket.min_goal if bucket.min_goal > 0 else max(bucket.total, Decimal("0.01")),
             )
         )
-    results = RoundResults(round=round, totals=round_totals(round), closed=is_closed(round), buckets=items)
+    results = RoundResults(round=round, totals=round_figures(round).totals(), closed=is_closed(round), buckets=items,
+                           given_back=given_back_before_close(round))
     if with_members:
-        members = []
-        for envelope in member_rows(round):
-            spent = member_spent(envelope)
-            members.append(
-                {
-                    "envelope": envelope,
-                    "user": envelope.user,
-                    "amount": envelope.amount,
-                    "allocated": envelope.allocated,
-                    "unspent": envelope.amount - spent,
-                }
-            )
-        results.members = members
+        results.members = member_figures(round)
     return results

@@ -20,35 +20,17 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from buckets.models import Bucket, Round
 from buckets.services import require_admin
-from cobudget import events
+from cobudget import confirm, events
 from cobudget.errors import DomainError
-from cobudget.money import format_money
+from cobudget.money import ZERO, format_money
 from proposals import services as proposal_services
 from results import tasks
-from results.selectors import HUNDRED, percent_of_min
+from results.selectors import outcome_for, percent_of_min
 
 logger = logging.getLogger(__name__)
 
 REMINDER_BEFORE = timedelta(hours=48)
 DEFAULT_DECISION_DELAY = timedelta(days=7)
-
-
-def outcome_for(*, total: Decimal, min_goal: Decimal, funded_percent: Decimal,
-                decide_percent: Decimal | None) -> str:
-    """The status of an open bucket at close, with p = total ÷ min goal × 100 (exact).
-
-    p ≥ funded_percent → funded; decide_percent ≤ p < funded_percent → to_decide;
-    otherwise not_funded. A bucket with no minimum goal is funded.
-    """
-    if min_goal <= 0:
-        return Bucket.Status.FUNDED
-    # Compare total × 100 with min_goal × percent: no division, so no rounding at all.
-    scaled = total * HUNDRED
-    if scaled >= min_goal * funded_percent:
-        return Bucket.Status.FUNDED
-    if decide_percent is not None and scaled >= min_goal * decide_percent:
-        return Bucket.Status.TO_DECIDE
-    return Bucket.Status.NOT_FUNDED
 
 
 def decision_closes_at(round: Round, now: datetime) -> datetime:
@@ -59,7 +41,7 @@ def decision_closes_at(round: Round, now: datetime) -> datetime:
     return now + DEFAULT_DECISION_DELAY
 
 
-def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now: datetime, notify: bool = True) -> None:
+def _open_decision_proposals(*, round: Round, bucket_ids: list[int], actor, now: datetime, notify: bool = False) -> None:
     if not bucket_ids:
         return
     # The decision is written once for the whole group, in the instance's language (not the
@@ -95,13 +77,16 @@ def _decision_texts(*, round: Round, bucket_ids: list[int]) -> list:
     return items
 
 
-def close_round(*, round: Round, actor=None, now: datetime | None = None, notify: bool = True) -> bool:
+def close_round(*, round: Round, actor=None, now: datetime | None = None, notify: bool = True,
+                expect: dict | None = None) -> bool:
     """Close the round now: settle every open bucket and open a proposal for each bucket to
     decide. Returns True when this call closed it, False when it was already closed.
 
     One transaction: killed half-way, nothing of it remains and running it again gives the
     same result. `notify=False` (the demo) sends neither the results mail nor the
-    proposals' opening notices.
+    proposals' opening notices. `expect`: the outcomes an admin confirmed
+    (selectors.closing_outcomes); other outcomes under the locks refuse with
+    confirmation_stale and change nothing.
     """
     if actor is not None:
         require_admin(actor, round.group)  # the sweep closes as the system (actor None)
@@ -125,6 +110,7 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None, notify
             .values_list("pk", "total", "min_goal")
         )
         by_status: dict[str, list[int]] = {}
+        outcomes: dict[str, tuple[int, Decimal]] = {}
         for pk, total, min_goal in rows:
             status = outcome_for(
                 total=total,
@@ -133,13 +119,18 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None, notify
                 decide_percent=locked.decide_if_percent_of_min,
             )
             by_status.setdefault(status, []).append(pk)
+            count, amount = outcomes.get(status, (0, ZERO))
+            outcomes[status] = (count + 1, amount + total)
+        if expect is not None and outcomes != expect:
+            raise confirm.stale()
         for status, ids in by_status.items():
             decided_at = None if status == Bucket.Status.TO_DECIDE else now
             Bucket.objects.filter(pk__in=ids, status=Bucket.Status.OPEN).update(
                 status=status, decided_at=decided_at, updated_at=now
             )
+        # The proposals are announced in the results mail (one mail per member), never apart.
         _open_decision_proposals(
-            round=locked, bucket_ids=by_status.get(Bucket.Status.TO_DECIDE, []), actor=actor, now=now, notify=notify
+            round=locked, bucket_ids=by_status.get(Bucket.Status.TO_DECIDE, []), actor=actor, now=now, notify=False
         )
         audit.record(actor=actor, group=locked.group, action="round.closed", obj=locked,
                      after={"closed_at": now, **{status: len(ids) for status, ids in sorted(by_status.items())}})

@@ -7,14 +7,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.timesince import timeuntil
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
 
+from allocations.figures import round_figures
+from buckets.models import Bucket
 from buckets.selectors import get_round_for
+from cobudget import confirm
+from cobudget.dates import format_when
 from cobudget.errors import DomainError
+from cobudget.money import money_formatter
 from groups.models import Role
-from results import services
-from results.selectors import can_export, can_see_member_detail, round_results
+from results import exports, services
+from results.selectors import can_export, can_see_member_detail, closing_outcomes, round_results
 
 LIVE_REFRESH_SECONDS = 10
 
@@ -52,25 +61,80 @@ def results_live(request, round_id):
     return render(request, "results/results_live.html", _context(request, round, membership))
 
 
+def _closing_consequence(round) -> confirm.Consequence:
+    """What closing now does, in numbers: the outcome of every open bucket by the round's rule,
+    the money allocated and not, and how far ahead of the planned date."""
+    money = money_formatter(round.currency)
+    outcomes = closing_outcomes(round)
+    lines = []
+    now = timezone.now()
+    if round.funding_closes_at is not None and round.funding_closes_at > now:
+        lines.append(_("Allocation ends now for everyone, %(delay)s before the planned closing (%(date)s).") % {
+            "delay": timeuntil(round.funding_closes_at, now),
+            "date": format_when(round.funding_closes_at, "datetime", round.group)})
+    else:
+        lines.append(_("Allocation ends now for everyone."))
+    wording = {
+        Bucket.Status.FUNDED: lambda n: ngettext(
+            "%(n)d project funded at the amount reached: %(amount)s.",
+            "%(n)d projects funded at the amount reached: %(amount)s.", n),
+        Bucket.Status.TO_DECIDE: lambda n: ngettext(
+            "%(n)d project left to the meeting, %(amount)s: a proposal opens to decide it.",
+            "%(n)d projects left to the meeting, %(amount)s: a proposal opens for each.", n),
+        Bucket.Status.NOT_FUNDED: lambda n: ngettext(
+            "%(n)d project not funded: its %(amount)s go back to the members who gave them.",
+            "%(n)d projects not funded: their %(amount)s go back to the members who gave them.", n),
+    }
+    for status in (Bucket.Status.FUNDED, Bucket.Status.TO_DECIDE, Bucket.Status.NOT_FUNDED):
+        if status in outcomes:
+            n, amount = outcomes[status]
+            lines.append(wording[status](n) % {"n": n, "amount": money(amount)})
+    if not outcomes:
+        lines.append(_("No project is open: there is nothing to settle."))
+    figures = round_figures(round)
+    lines.append(_("%(allocated)s allocated out of %(envelopes)s in envelopes; %(unspent)s never allocated.") % {
+        "allocated": money(figures.allocated), "envelopes": money(figures.envelope), "unspent": money(figures.unspent)})
+    lines.append(_("Each member receives one e-mail with the results and the proposals to vote on."))
+    return confirm.Consequence(
+        title=_("Close “%(title)s” now?") % {"title": round.title},
+        lines=lines,
+        notes=[_("Closing cannot be undone: allocations can no longer change.")],
+        figures=(round.closed_at is None, sorted((status, n, amount) for status, (n, amount) in outcomes.items()),
+                 figures.allocated, figures.envelope),
+        confirm_label=_("Close the round now"),
+        back_url=reverse("round", args=[round.pk]),
+        back_label=round.title,
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def close_round_page(request, round_id):
+    """Close early: a page states what closing now does, in numbers; confirming closes."""
     round, membership = get_round_for(request.user, round_id)
     if membership.role != Role.ADMIN:
         raise PermissionDenied
-    if request.POST.get("confirm") != "yes":
-        messages.error(request, _("Tick the box to confirm that the round closes now."))
+    if round.closed_at is not None:
+        messages.info(request, _("The round was already closed."))
         return redirect("round-results", round_id=round.pk)
+    if round.published_at is None:
+        messages.error(request, _("A draft round cannot be closed; publish it first."))
+        return redirect("round", pk=round.pk)
+
+    def run(confirmed):
+        outcomes = {status: (n, amount) for status, n, amount in confirmed.figures[1]}
+        if services.close_round(round=round, actor=request.user, expect=outcomes):
+            messages.success(request, _("The round is closed. Here are its results."))
+        else:
+            messages.info(request, _("The round was already closed."))
+        return redirect("round-results", round_id=round.pk)
+
     try:
-        closed = services.close_round(round=round, actor=request.user)
+        return confirm.confirm_or_run(request, action="close", target=round.pk,
+                                      consequence=lambda: _closing_consequence(round), run=run)
     except DomainError as exc:
         messages.error(request, str(exc.detail))
         return redirect("round-results", round_id=round.pk)
-    if closed:
-        messages.success(request, _("The round is closed. Here are its results."))
-    else:
-        messages.info(request, _("The round was already closed."))
-    return redirect("round-results", round_id=round.pk)
 
 
 @login_required
@@ -79,14 +143,18 @@ def exports_page(request, round_id):
     round, membership = get_round_for(request.user, round_id)
     if not can_export(membership):
         raise PermissionDenied
-    base = f"/api/rounds/{round.pk}/export/"
-    exports = [
-        (_("Results"), _("one row a project"), f"{base}results.csv"),
-        (_("Allocations"), _("one row a member and project"), f"{base}allocations.csv"),
-        (_("Envelopes"), _("one row a member"), f"{base}envelopes.csv"),
-    ]
-    return render(
-        request,
-        "results/exports.html",
-        {"round": round, "group": round.group, "membership": membership, "exports": exports},
-    )
+    files = []
+    for export in exports.EXPORTS.values():
+        base = reverse(f"api-export-{export.name}", args=[round.pk]).removesuffix(".csv")
+        files.append({
+            "name": export.name,
+            "title": export.title,
+            "help": export.help,
+            "french": [(_("Excel (.xlsx)"), f"{base}.xlsx?sep=semicolon", "xlsx-fr"),
+                       (_("CSV with ;"), f"{base}.csv?sep=semicolon", "csv-fr")],
+            "machine": [(_("CSV with ,"), f"{base}.csv", "csv"), (_("Excel (.xlsx)"), f"{base}.xlsx", "xlsx")],
+        })
+    return render(request, "results/exports.html", {
+        "round": round, "group": round.group, "membership": membership, "files": files,
+        "totals": round_figures(round).totals(), "zone": round.group.time_zone,
+    })

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from allocations import services as allocation_services
 from audit.models import AuditEntry
@@ -80,7 +81,8 @@ def test_flag_resolutions_topups_and_group_settings(group, admin_user, member):
     assert _last("flag.resolved").object_id == str(flag.pk)
     fund = make_round(group, admin_user, kind="permanent", envelope="100.00")
     allocation_services.grant_topup(round=fund, amount=Decimal("100.00"), actor=admin_user)
-    assert _last("round.topup").after == {"amount": "100.00", "envelopes": 2}
+    period = str(timezone.localtime().year)  # the default period: the current year
+    assert _last("round.topup").after == {"period": period, "amount": "100.00", "envelopes": 2}
     group_services.update_group_settings(group=group, actor=admin_user, require_mfa_for_officers=True, name="Artefacts")
     entry = _last("group.updated")
     assert entry.before == {"require_mfa_for_officers": False} and entry.after == {"require_mfa_for_officers": True}
@@ -124,6 +126,8 @@ def test_exports_downloaded_are_kept(api, group, admin_user, accountant):
     assert api(accountant).get(f"/api/rounds/{round.pk}/export/allocations.csv").status_code == 200
     entry = _last("export.downloaded")
     assert entry.actor == accountant and entry.after == {"export": "allocations.csv"} and entry.group == group
+    assert api(accountant).get(f"/api/rounds/{round.pk}/export/envelopes.xlsx?sep=semicolon").status_code == 200
+    assert _last("export.downloaded").after == {"export": "envelopes-fr.xlsx"}
 
 
 def test_the_page_shows_the_changes_to_admins_only(client, group, admin_user, member):

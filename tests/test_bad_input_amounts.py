@@ -137,8 +137,10 @@ def test_every_bad_amount_is_refused_in_words_by_every_page_form(world, admin_us
             ("allocate", as_member, f"/buckets/{bucket.pk}/allocate/", {"amount": raw}),
             ("top-up", as_admin, f"/rounds/{permanent.pk}/topup/", {"amount": raw}),
             ("paper form", as_admin, f"/rounds/{round_.pk}/paper/",
-             {"member": membership.pk, "bucket": bucket.pk, "amount": raw}),
+             {"member": membership.pk, f"amount-{bucket.pk}": raw}),
         ):
+            if name == "paper form" and not raw.strip():
+                continue  # a blank line of a paper form removes that allocation: a valid 0
             response = client.post(url, data)
             if response.status_code not in (200, 302) or not _error_messages(response):
                 wrong.append(f"{name} {shown}: {response.status_code} without an error message")

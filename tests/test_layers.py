@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # other, unless the pair (importer, imported) is in PEER_IMPORTS. A new app gets its place here.
 LAYERS = [
     ("core", ["cobudget.errors", "cobudget.money", "cobudget.markdown", "cobudget.mail", "cobudget.hotsql",
-              "cobudget.cache", "cobudget.drf", "cobudget.pages", "cobudget.middleware", "cobudget.api",
-              "cobudget.health", "cobudget.context_processors", "cobudget.search", "cobudget.dates",
+              "cobudget.cache", "cobudget.drf", "cobudget.pages", "cobudget.confirm", "cobudget.middleware",
+              "cobudget.api", "cobudget.health", "cobudget.context_processors", "cobudget.search", "cobudget.dates",
               "cobudget.typography", "cobudget.events", "cobudget.csvsafe", "cobudget.converters",
               "cobudget.clientip"]),
     ("audit", ["audit"]),

@@ -81,7 +81,7 @@ def test_copy_gives_the_bytes_of_the_python_path(nasty_round, semicolon):
 
 @requires_postgres
 def test_line_breaks_are_converted_whatever_the_piece_boundaries(nasty_round):
-    raw = b"".join(exports._copy_blocks(nasty_round, semicolon=False))  # rows end with LF
+    raw = b"".join(exports._copy_blocks(nasty_round))  # rows end with LF
     expected = _python(nasty_round, False).split(b"\r\n", 1)[1]  # without the header
     for step in (1, 2, 5, 13, len(raw)):
         blocks = [raw[i:i + step] for i in range(0, len(raw), step)]

@@ -34,7 +34,8 @@ def test_members_read_live_results_during_funding(api, round_with_money, member)
     body = response.json()
     assert body["final"] is False
     assert body["round"]["phase"] == "funding"
-    assert body["totals"] == {"envelopes": "1290.00", "allocated": "680.00", "funded": "0.00", "unspent": "610.00"}
+    assert body["totals"] == {"envelopes": "1290.00", "allocated": "680.00", "funded": "0.00", "to_decide": "0.00",
+                              "returned": "0.00", "open": "680.00", "unspent": "610.00"}
     assert [b["status"] for b in body["buckets"]] == ["open", "open", "open"]
     assert "members" not in body
 
@@ -57,8 +58,9 @@ def test_after_close_funded_come_first_then_to_decide_with_its_proposal(api, rou
     assert decide["proposal"] == Proposal.objects.get(bucket=buckets["decide"]).pk
     assert decide["percent_of_min"] == "57.50"
     assert lost["proposal"] is None
-    # 1290 in envelopes − 350 funded − 230 held for the meeting = 710 unspent (the 100 on Lost is back).
-    assert body["totals"] == {"envelopes": "1290.00", "allocated": "680.00", "funded": "350.00", "unspent": "710.00"}
+    # 1290 in envelopes = 350 funded + 230 held for the meeting + 100 returned from Lost + 610 never allocated.
+    assert body["totals"] == {"envelopes": "1290.00", "allocated": "680.00", "funded": "350.00", "to_decide": "230.00",
+                              "returned": "100.00", "open": "0.00", "unspent": "610.00"}
 
 
 def test_admins_and_accountants_see_each_member_and_it_adds_up(api, round_with_money, admin_user, accountant, member):
@@ -69,10 +71,14 @@ def test_admins_and_accountants_see_each_member_and_it_adds_up(api, round_with_m
         rows = {row["member"]["email"]: row for row in body["members"]}
         assert rows["member@example.org"] == {
             "member": {"id": member.pk, "email": "member@example.org", "name": member.name},
-            "envelope": "430.00", "allocated": "430.00", "unspent": "0.00",
+            "envelope": "430.00", "allocated": "430.00", "funded": "200.00", "to_decide": "230.00",
+            "returned": "0.00", "open": "0.00", "unspent": "0.00",
         }
-        assert rows["member2@example.org"]["unspent"] == "280.00"  # 430 − 150 funded; Lost's 100 is back
-        assert sum(Decimal(r["unspent"]) for r in body["members"]) == Decimal(body["totals"]["unspent"])
+        # 430 = 150 funded + 100 returned from Lost + 180 never allocated
+        assert rows["member2@example.org"]["returned"] == "100.00"
+        assert rows["member2@example.org"]["unspent"] == "180.00"
+        for part in ("funded", "to_decide", "returned", "open", "unspent"):
+            assert sum(Decimal(r[part]) for r in body["members"]) == Decimal(body["totals"][part]), part
         assert sum(Decimal(r["envelope"]) for r in body["members"]) == Decimal(body["totals"]["envelopes"])
 
 

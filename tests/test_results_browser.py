@@ -25,10 +25,11 @@ def test_the_board_reads_the_results_on_the_projector_and_on_a_phone(page, live_
     page.goto(f"{live_server.url}/rounds/{round.pk}/results/")
     assert page.locator(".badge", has_text="Live").count() == 1
     page.screenshot(path="/tmp/results_live.png", full_page=True)
-    # The admin closes now, with the confirmation box ticked from the keyboard.
-    page.focus("#confirm-close")
-    page.keyboard.press("Space")
-    page.click("text=Close now")
+    # The admin closes now: a page says what closing does, in numbers; confirmed from the keyboard.
+    page.click("text=Close now…")
+    assert page.locator(".consequences li", has_text="1 project funded at the amount reached: €350.00.").count() == 1
+    page.focus("button:has-text('Close the round now')")
+    page.keyboard.press("Enter")
     page.wait_for_selector("text=Final results")
     titles = page.locator(".result-title").all_inner_texts()
     assert titles == ["Four solaire", "Vélo cargo", "Serre"]

@@ -9,6 +9,7 @@ from buckets.models import Round
 from proposals.models import Proposal
 from results import services as closing
 from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.confirm_helpers import confirm_post
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -77,10 +78,10 @@ def test_admins_alone_see_the_close_button_and_it_asks_for_confirmation(client, 
     client.logout()
     login(client, admin_user)
     html = client.get(f"/rounds/{funding_round.pk}/results/").content.decode()
-    assert "Close the round now" in html and 'name="confirm"' in html and "required" in html
+    assert "Close the round now" in html and f'href="/rounds/{funding_round.pk}/close/"' in html
     client.post(f"/rounds/{funding_round.pk}/close/", {})  # no confirmation: nothing happens
     assert Round.objects.get(pk=funding_round.pk).closed_at is None
-    response = client.post(f"/rounds/{funding_round.pk}/close/", {"confirm": "yes"}, follow=True)
+    response = confirm_post(client, f"/rounds/{funding_round.pk}/close/", follow=True)
     assert Round.objects.get(pk=funding_round.pk).closed_at is not None
     assert "The round is closed" in response.content.decode()
     client.post(f"/rounds/{funding_round.pk}/close/", {"confirm": "yes"})  # twice: harmless
@@ -115,7 +116,8 @@ def test_an_accountant_downloads_through_the_session(client, funding_round, acco
     login(client, accountant)
     response = client.get(f"/api/rounds/{funding_round.pk}/export/results.csv?sep=semicolon")
     assert response.status_code == 200
-    assert b"".join(response.streaming_content).startswith("\ufeffbucket_id;".encode())
+    assert b"".join(response.streaming_content).startswith("\ufeff".encode())
+    assert "-fr.csv" in response["Content-Disposition"]
 
 
 def test_results_take_a_bounded_number_of_queries_whatever_the_size(client, api, group, admin_user, member, accountant):

@@ -31,7 +31,8 @@ def test_an_admin_creates_then_publishes_a_round(api, group, admin_user, member)
     assert api(member).get(f"/api/rounds/{body['id']}/").status_code == 404  # drafts are for admins
     published = client.post(f"/api/rounds/{body['id']}/publish/")
     assert published.status_code == 200 and published.json()["phase"] == "proposals"
-    assert published.json()["totals"] == {"envelopes": "860.00", "allocated": "0.00", "funded": "0.00", "unspent": "860.00"}
+    assert published.json()["totals"] == {"envelopes": "860.00", "allocated": "0.00", "funded": "0.00",
+                                          "to_decide": "0.00", "returned": "0.00", "open": "0.00", "unspent": "860.00"}
     assert api(member).get(f"/api/rounds/{body['id']}/").status_code == 200
     again = client.post(f"/api/rounds/{body['id']}/publish/")
     assert again.status_code == 409 and again.json()["code"] == "round_published"
@@ -58,7 +59,8 @@ def test_totals_follow_the_allocations(api, group, admin_user, member):
     bucket = make_bucket(round, member)
     allocate(member, bucket, "100.00")
     totals = api(member).get(f"/api/rounds/{round.id}/").json()["totals"]
-    assert totals == {"envelopes": "860.00", "allocated": "100.00", "funded": "0.00", "unspent": "760.00"}
+    assert totals == {"envelopes": "860.00", "allocated": "100.00", "funded": "0.00", "to_decide": "0.00",
+                      "returned": "0.00", "open": "100.00", "unspent": "760.00"}
 
 
 def test_patch_validates_with_codes(api, group, admin_user):

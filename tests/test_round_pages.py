@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from allocations.models import Envelope, LedgerEntry
 from buckets.models import Round
 from groups.models import Membership
+from tests.confirm_helpers import confirm_post
 from tests.funding_helpers import allocate, make_bucket, make_round
 
 
@@ -107,7 +108,7 @@ def test_an_admin_creates_a_round_publishes_it_and_sets_envelopes(client, group,
     assert f'name="amount-{member_id}"' in page
     client.post(f"/rounds/{round.id}/envelopes/", {f"amount-{member_id}": "150,00"})
     assert Envelope.objects.get(round=round, user=member).amount == Decimal("150.00")
-    client.post(f"/rounds/{round.id}/topup/", {"amount": "100"})
+    confirm_post(client, f"/rounds/{round.id}/topup/", {"amount": "100", "period": "2027"})
     assert Envelope.objects.get(round=round, user=member).amount == Decimal("250.00")
     edit = client.get(f"/rounds/{round.id}/edit/").content.decode()
     assert 'class="timeline"' in edit
@@ -134,7 +135,7 @@ def test_an_admin_enters_a_paper_form(client, group, admin_user, member):
     bucket = make_bucket(round, member)
     client.force_login(admin_user)
     member_id = Membership.objects.get(user=member).id
-    client.post(f"/rounds/{round.id}/paper/", {"member": member_id, "bucket": bucket.id, "amount": "25"})
+    client.post(f"/rounds/{round.id}/paper/", {"member": member_id, f"amount-{bucket.id}": "25"})
     entry = LedgerEntry.objects.get(kind="allocation")
     assert (entry.member, entry.actor, entry.after) == (member, admin_user, Decimal("25.00"))
 

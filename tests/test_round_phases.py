@@ -86,7 +86,7 @@ def test_the_yearly_top_up_reaches_every_envelope_and_the_ledger(group, admin_us
     round = make_round(group, admin_user, kind="permanent", envelope="100.00")
     bucket = make_bucket(round, member)
     allocate(member, bucket, "60.00")
-    assert services.grant_topup(round=round, amount=Decimal("100.00"), actor=admin_user) == 3
+    assert services.grant_topup(round=round, amount=Decimal("100.00"), actor=admin_user).envelopes == 3
     envelopes = dict(Envelope.objects.filter(round=round).values_list("user__email", "amount"))
     assert set(envelopes.values()) == {Decimal("200.00")}
     assert Envelope.objects.get(round=round, user=member).remaining == Decimal("140.00")

@@ -60,6 +60,7 @@ PERSONAL_DATA = {
     "allocations.Envelope.user": "exported (envelopes.csv); kept (closed rounds), emptied in open ones",
     "allocations.LedgerEntry.member": "exported (ledger.csv); kept, append-only",
     "allocations.LedgerEntry.actor": "exported (ledger.csv); kept, append-only",
+    "allocations.Topup.granted_by": "kept: the admin who granted a top-up, shown as Former member (its ledger rows are exported)",
     "proposals.Proposal.author": "exported (proposals.json); kept, shown as Former member",
     "proposals.Proposal.named_voters": "kept: the voters as named at the time",
     "proposals.Stance.user": "exported (stances.csv); kept, signed Former member",
