@@ -61,7 +61,8 @@ class LedgerEntry(models.Model):
 
     class Kind(models.TextChoices):
         ALLOCATION = "allocation", _("Allocation")
-        REFUND = "refund", _("Refund (withdrawn or merged bucket)")
+        REFUND = "refund", _("Refund (bucket withdrawn, merged or expired)")
+        RETURN = "return", _("Returned after funding (bucket completed or cancelled)")
         ENVELOPE = "envelope", _("Envelope amount set")
         TOPUP = "topup", _("Yearly top-up")
 

@@ -43,6 +43,9 @@ class Round(models.Model):
         _("to decide from % of minimum"), max_digits=5, decimal_places=2, null=True, blank=True
     )
     buckets_during_funding = models.BooleanField(_("new buckets during funding"), default=False)
+    # Permanent rounds: an open bucket still unfunded this many days after it was published is
+    # closed not funded by the sweep, its allocations given back (null: never).
+    expires_after_days = models.PositiveIntegerField(_("open buckets expire after (days)"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     published_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -139,6 +142,20 @@ class Bucket(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # After funding. funded_amount is the total when the bucket was funded (by its round's
+    # closing, the allocation that reached its max goal, a co-lead's acceptance or a decision);
+    # paid_amount the sum of its paid expenses, kept under the bucket's lock; returned_amount
+    # what completing or cancelling it gave back. balance = funded − paid.
+    funded_at = models.DateTimeField(_("funded at"), null=True, blank=True)
+    funded_amount = models.DecimalField(_("funded amount"), max_digits=12, decimal_places=2, null=True, blank=True)
+    paid_amount = models.DecimalField(_("paid"), **money_field_kwargs())
+    returned_amount = models.DecimalField(_("returned"), **money_field_kwargs())
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("funding cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    # Outbox: a bucket funded in a permanent round (inside the allocation's own transaction)
+    # is announced to its co-leads and funders by the sweep, which then sets this.
+    funding_announced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("bucket")
@@ -148,10 +165,19 @@ class Bucket(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(total__gte=0), name="bucket_total_not_negative"),
             models.CheckConstraint(condition=models.Q(max_goal__gte=models.F("min_goal")), name="bucket_max_goal_gte_min"),
+            models.CheckConstraint(condition=models.Q(paid_amount__gte=0), name="bucket_paid_not_negative"),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def balance(self) -> Decimal:
+        """funded − paid, as API.md defines it (nothing before funding). Once the bucket is
+        completed or cancelled, the balance is what returned_amount gave back."""
+        if self.funded_amount is None:
+            return ZERO
+        return self.funded_amount - self.paid_amount
 
     @property
     def percent_of_min(self) -> Decimal:

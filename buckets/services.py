@@ -434,7 +434,12 @@ def settle_to_decide(*, bucket_id: int, funded: bool, now=None) -> Bucket:
             raise DomainError("bucket_not_to_decide", _("This bucket is no longer waiting for a decision."))
         bucket.status = Bucket.Status.FUNDED if funded else Bucket.Status.NOT_FUNDED
         bucket.decided_at = now
-        bucket.save(update_fields=["status", "decided_at", "updated_at"])
+        fields = ["status", "decided_at", "updated_at"]
+        if funded:
+            bucket.funded_at = bucket.funding_announced_at = now
+            bucket.funded_amount = bucket.total
+            fields += ["funded_at", "funded_amount", "funding_announced_at"]
+        bucket.save(update_fields=fields)
         if funded:
             events.emit("bucket.funded", group_id=bucket.round.group_id, obj=bucket)
     return bucket

@@ -14,6 +14,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -125,8 +126,9 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None, notify
             raise confirm.stale()
         for status, ids in by_status.items():
             decided_at = None if status == Bucket.Status.TO_DECIDE else now
+            funded = {"funded_at": now, "funded_amount": F("total"), "funding_announced_at": now} if status == Bucket.Status.FUNDED else {}
             Bucket.objects.filter(pk__in=ids, status=Bucket.Status.OPEN).update(
-                status=status, decided_at=decided_at, updated_at=now
+                status=status, decided_at=decided_at, updated_at=now, **funded
             )
         # The proposals are announced in the results mail (one mail per member), never apart.
         _open_decision_proposals(
