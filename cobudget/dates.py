@@ -31,7 +31,10 @@ def format_when(value: datetime, style: str = "datetime", zone=None) -> str:
         return ""
     if style not in STYLES:
         raise ValueError(f"unknown date style {style!r}")
-    local = timezone.localtime(value, zone_of(zone)) if timezone.is_aware(value) else value
+    # A day (date, an expense's spent_on) has no time zone and is written as it is.
+    local = timezone.localtime(value, zone_of(zone)) if isinstance(value, datetime) and timezone.is_aware(value) else value
+    if not isinstance(value, datetime):
+        style = "date"
     day = formats.date_format(local, "j F Y")
     if local.day == 1 and (get_language() or "")[:2] == "fr":
         day = "1er" + day[1:]  # « le 1er décembre », as French writes the first of the month

@@ -14,6 +14,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("groups.api_urls")),
     path("", include("buckets.api_urls")),
+    path("", include("expenses.api_urls")),
     path("", include("results.api_urls")),
     path("", include("proposals.api_urls")),
     path("", include("meetings.api_urls")),

@@ -2,12 +2,33 @@
 
 settings.STORAGES["private"] is a folder under the project (var/private) by default, an
 S3-compatible bucket when configured from the environment. Files are read back only through
-views that check the reader's role and stream them (expenses/views.py, expenses/api.py).
-A callable, so that the migrations do not depend on which backend the settings chose.
+views that check the reader's role and stream them (expenses/api.py, expenses/views.py).
+
+The fields hold a proxy that finds settings.STORAGES["private"] when first used, and again
+after the setting changes (tests put it in a temporary folder): the migrations do not depend
+on which backend the settings chose.
 """
 
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
+from django.utils.functional import LazyObject, empty
+
+
+class PrivateStorage(LazyObject):
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+private = PrivateStorage()
 
 
 def private_storage():
-    return storages["private"]
+    return private
+
+
+def _reset(*, setting, **kwargs):
+    if setting == "STORAGES":
+        private._wrapped = empty
+
+
+setting_changed.connect(_reset)

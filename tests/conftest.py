@@ -203,3 +203,13 @@ def _fresh_cache():
     except Exception:  # a test that points the cache at a dead Redis cleans up after itself
         pass
     yield
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_folder(settings, tmp_path_factory):
+    """Receipts and attachments written by a test land in a folder of its own, never in the
+    project's var/private."""
+    folder = tmp_path_factory.mktemp("private")
+    settings.STORAGES = {**settings.STORAGES, "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(folder)}}}
+    yield folder
