@@ -10,7 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audit.models import AuditEntry
 from buckets.models import Bucket
 from expenses.models import Expense
-from tests.expense_helpers import PDF_BYTES, funded_bucket, image_bytes, jpeg_upload, pdf_upload, png_upload
+from tests.expense_helpers import (
+    PDF_BYTES,
+    funded_bucket,
+    image_bytes,
+    jpeg_upload,
+    pdf_upload,
+    png_upload,
+)
 from tests.funding_helpers import make_bucket, make_round
 
 
