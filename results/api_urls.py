@@ -12,4 +12,6 @@ urlpatterns = [
     path("rounds/<int:round_id>/export/allocations.xlsx", api.export_allocations_xlsx,
          name="api-export-allocations-xlsx"),
     path("rounds/<int:round_id>/export/envelopes.xlsx", api.export_envelopes_xlsx, name="api-export-envelopes-xlsx"),
+    path("rounds/<int:round_id>/export/expenses.csv", api.export_expenses, name="api-export-expenses"),
+    path("rounds/<int:round_id>/export/expenses.xlsx", api.export_expenses_xlsx, name="api-export-expenses-xlsx"),
 ]

@@ -43,6 +43,7 @@ from buckets.models import Bucket, Round
 from cobudget.csvsafe import Echo, neutralise
 from cobudget.dates import zone_of
 from cobudget.money import CURRENCY_SYMBOLS, ZERO, places_for
+from expenses.models import Expense
 from results.selectors import percent_of_min, result_buckets
 
 BOM = "\ufeff"
@@ -58,6 +59,8 @@ MONEY = "money"
 PERCENT = "percent"
 WHEN = "when"  # an aware datetime
 STATUS = "status"  # a bucket status code
+EXPENSE_STATUS = "expense_status"  # an expense's status code
+DAY = "day"  # a date (no time, no zone): an expense's day, a payment's
 BOOL = "bool"
 CODE = "code"  # a code such as the currency, written as is
 USER_TEXT = "user_text"  # typed by people: formulas neutralised
@@ -223,7 +226,38 @@ ENVELOPES = Export(
     ),
 )
 
-EXPORTS = {export.name: export for export in (RESULTS, ALLOCATIONS, ENVELOPES)}
+# --- expenses: one row an expense --------------------------------------------------------------
+
+
+EXPENSES = Export(
+    name="expenses",
+    title=_("Expenses"),
+    help=_("one row an expense of a funded project"),
+    query=lambda round: Expense.objects.filter(bucket__round=round).order_by("pk"),
+    derive=lambda round: lambda row: row.update(currency=round.currency),
+    columns=(
+        Column("expense_id", _("Expense no."), ID, "pk"),
+        Column("bucket_id", _("Project no."), ID, "bucket_id"),
+        Column("bucket_title", _("Project"), USER_TEXT, "bucket__title"),
+        Column("description", _("Description"), USER_TEXT, "description"),
+        Column("supplier", _("Supplier"), USER_TEXT, "supplier"),
+        Column("amount", _("Amount"), MONEY, "amount"),
+        Column("spent_on", _("Spent on"), DAY, "spent_on"),
+        Column("status", _("Status"), EXPENSE_STATUS, "status"),
+        Column("submitted_by", _("Submitted by"), USER_TEXT, "submitted_by__name"),
+        Column("submitted_at", _("Submitted at"), WHEN, "submitted_at"),
+        Column("decided_by", _("Decided by"), USER_TEXT, "decided_by__name"),
+        Column("decided_at", _("Decided at"), WHEN, "decided_at"),
+        Column("reason", _("Reason"), USER_TEXT, "reason"),
+        Column("paid_at", _("Paid on"), DAY, "paid_at"),
+        Column("payment_reference", _("Payment reference"), USER_TEXT, "payment_reference"),
+        Column("paid_by", _("Payment recorded by"), USER_TEXT, "paid_by__name"),
+        Column("receipt_name", _("Receipt"), USER_TEXT, "receipt_name"),
+        Column("currency", _("Currency"), CODE),
+    ),
+)
+
+EXPORTS = {export.name: export for export in (RESULTS, ALLOCATIONS, ENVELOPES, EXPENSES)}
 KINDS = tuple(EXPORTS)
 
 
@@ -238,6 +272,7 @@ class Flavour:
     french: bool
     headers: list[str]
     statuses: dict[str, str] = field(default_factory=dict)
+    expense_statuses: dict[str, str] = field(default_factory=dict)
     yes: str = "1"
     no: str = "0"
     zone: object = None
@@ -251,6 +286,7 @@ class Flavour:
                 french=True,
                 headers=[str(c.label) for c in export.columns],
                 statuses={code: str(label) for code, label in Bucket.Status.choices},
+                expense_statuses={code: str(label) for code, label in Expense.Status.choices},
                 yes=gettext("yes"),
                 no=gettext("no"),
                 zone=zone_of(round.group),
@@ -271,8 +307,12 @@ class Flavour:
             return text.replace(".", ",") if self.french else text
         if kind == WHEN:
             return self.local(value).strftime("%d/%m/%Y %H:%M") if self.french else value.isoformat()
+        if kind == DAY:
+            return value.strftime("%d/%m/%Y") if self.french else value.isoformat()
         if kind == STATUS:
             return self.statuses.get(value, value) if self.french else value
+        if kind == EXPENSE_STATUS:
+            return self.expense_statuses.get(value, value) if self.french else value
         if kind == BOOL:
             return self.yes if value else self.no
         return str(value)
@@ -407,7 +447,8 @@ def _copy_blocks(round: Round) -> Iterator[bytes]:
 # --- .xlsx ------------------------------------------------------------------------------------
 
 
-WIDTHS = {ID: 10, INT: 10, MONEY: 14, PERCENT: 10, WHEN: 17, STATUS: 14, BOOL: 8, CODE: 8, USER_TEXT: 32}
+WIDTHS = {ID: 10, INT: 10, MONEY: 14, PERCENT: 10, WHEN: 17, DAY: 11, STATUS: 14, EXPENSE_STATUS: 14, BOOL: 8, CODE: 8,
+          USER_TEXT: 32}
 
 
 def _money_format(currency: str) -> str:
@@ -459,12 +500,18 @@ def xlsx_file(*, round: Round, kind: str, french: bool = False):
             typed = WriteOnlyCell(sheet, value=flavour.local(value).replace(microsecond=0))
             typed.number_format = "dd/mm/yyyy hh:mm"
             return typed
+        if kind == DAY:
+            typed = WriteOnlyCell(sheet, value=value)
+            typed.number_format = "dd/mm/yyyy"
+            return typed
         if kind in (ID, INT):
             return int(value)
         if kind == BOOL:
             return bool(value)
         if kind == STATUS:
             return text_cell(flavour.statuses.get(value, value) if french else value)
+        if kind == EXPENSE_STATUS:
+            return text_cell(flavour.expense_statuses.get(value, value) if french else value)
         return text_cell(str(value))
 
     sheet.append([text_cell(header) for header in flavour.headers])

@@ -74,6 +74,8 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api-export-results-xlsx": {"GET": (401, 404, 403, 403, 403, 200, 200)},
     "api-export-allocations-xlsx": {"GET": (401, 404, 403, 403, 403, 200, 200)},
     "api-export-envelopes-xlsx": {"GET": (401, 404, 403, 403, 403, 200, 200)},
+    "api-export-expenses": {"GET": (401, 404, 403, 403, 403, 200, 200)},
+    "api-export-expenses-xlsx": {"GET": (401, 404, 403, 403, 403, 200, 200)},
     "api-proposals": {"GET": (401, 404, 200, 200, 200, 200, 200), "POST": (401, 404, 403, 400, 400, 403, 400)},
     "api-decisions": {"GET": (401, 404, 200, 200, 200, 200, 200)},
     "api-decisions-csv": {"GET": (401, 404, 200, 200, 200, 200, 200)},

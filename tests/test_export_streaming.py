@@ -81,7 +81,8 @@ def test_the_rows_come_from_a_database_iterator_not_a_list(big_round, monkeypatc
         return original(self, chunk_size=chunk_size)
 
     monkeypatch.setattr(query.QuerySet, "iterator", spy)
-    for kind in exports.KINDS:
+    # The big round has no expenses (their export streams the same way: test_expenses_export.py).
+    for kind in ("results", "allocations", "envelopes"):
         lines = exports.csv_lines(round=big_round, kind=kind)
         assert isinstance(lines, types.GeneratorType)
         next(lines)  # the header
