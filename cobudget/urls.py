@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("groups.urls")),
     path("g/<slug:slug>/", views.group_page, name="group"),
     path("", include("buckets.urls")),
+    path("", include("expenses.urls")),
     path("", include("allocations.urls")),
     path("", include("results.urls")),
     path("", include("proposals.urls")),

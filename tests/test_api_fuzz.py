@@ -53,7 +53,8 @@ def _path_value(path: str, name: str, w):
         return w.spare.pk
     owner = re.search(r"(\w+)/\{" + name + r"\}", path)
     owners = {"rounds": w.round, "buckets": w.bucket, "proposals": w.proposal, "guidelines": w.guideline,
-              "flags": w.flag, "members": w.spare, "meetings": w.meeting, "proxies": w.proxy}
+              "flags": w.flag, "members": w.spare, "meetings": w.meeting, "proxies": w.proxy,
+              "expenses": w.expense}
     obj = owners.get(owner.group(1)) if owner else None
     return obj.pk if obj is not None else None
 

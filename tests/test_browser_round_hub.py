@@ -49,9 +49,9 @@ def download_everything(page) -> dict[str, bytes]:
 
 
 def check_downloads(files: dict[str, bytes]):
-    assert len(files) == 12  # 3 exports × (CSV, .xlsx) × (French, machine), each its own name
+    assert len(files) == 16  # 4 exports × (CSV, .xlsx) × (French, machine), each its own name
     for name, content in files.items():
-        assert re.fullmatch(r"artefacts-budget-2026-(results|allocations|envelopes)-\d{4}-\d\d-\d\d(-fr)?\.(csv|xlsx)", name)
+        assert re.fullmatch(r"artefacts-budget-2026-(results|allocations|envelopes|expenses)-\d{4}-\d\d-\d\d(-fr)?\.(csv|xlsx)", name)
         if name.endswith(".csv"):
             assert content.startswith("\ufeff".encode()) and content.count(b"\r\n") >= 2, name
         else:

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 HUB = re.compile(r'class="round-hub-link round-hub-(\w+)" href="([^"]+)"( aria-current="page")?')
 
 EVERYONE = ["round", "guidelines"]
-READERS = ["round", "results", "exports", "envelopes", "guidelines"]
-ADMINS_FUNDING = ["round", "results", "exports", "envelopes", "paper", "guidelines", "edit", "close"]
-ADMINS_CLOSED = ["round", "results", "exports", "envelopes", "guidelines", "edit"]
+READERS = ["round", "results", "exports", "envelopes", "expenses", "guidelines"]
+ADMINS_FUNDING = ["round", "results", "exports", "envelopes", "expenses", "paper", "guidelines", "edit", "close"]
+ADMINS_CLOSED = ["round", "results", "exports", "envelopes", "expenses", "guidelines", "edit"]
 
 
 def hub(html: str) -> list[str]:

@@ -5,7 +5,8 @@ editing and closing early from wherever they are (and the group page lists them 
 Who sees what:
 - everyone in the group: the projects, the guidelines, and the results once the round is
   closed;
-- admins and accountants: the results while they are live, the exports, the envelopes;
+- admins and accountants: the results while they are live, the exports, the envelopes, the
+  queue of expenses to decide and to pay;
 - admins: paper forms (while funding), editing, closing early.
 """
 
@@ -33,6 +34,8 @@ def hub_links(round, role: str | None, current: str = "") -> list[dict]:
     if role in READERS:
         links.append(("exports", _("Exports"), reverse("round-exports", args=[round.pk])))
         links.append(("envelopes", _("Envelopes"), reverse("round-envelopes", args=[round.pk])))
+        links.append(("expenses", _("Expenses"),
+                      reverse("group-expenses", args=[round.group.slug]) + f"?round={round.pk}"))
     if role == Role.ADMIN and phase == Phase.FUNDING:
         links.append(("paper", _("Paper forms"), reverse("round-paper", args=[round.pk])))
     links.append(("guidelines", _("Guidelines"), reverse("round-guidelines", args=[round.pk])))
