@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from buckets.models import Bucket
 from expenses.storage import private_storage
@@ -28,10 +29,10 @@ def receipt_path(expense, filename: str) -> str:
 
 class Expense(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-        PAID = "paid", _("Paid")
+        PENDING = "pending", pgettext_lazy("expense", "Pending")
+        APPROVED = "approved", pgettext_lazy("expense", "Approved")
+        REJECTED = "rejected", pgettext_lazy("expense", "Rejected")
+        PAID = "paid", pgettext_lazy("expense", "Paid")
 
     # PROTECT: an expense is an accounting record; its bucket is never deleted once funded.
     bucket = models.ForeignKey(Bucket, on_delete=models.PROTECT, related_name="expenses")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from audit import services as audit
 from buckets.models import Bucket
@@ -98,7 +99,8 @@ def _clean_text(value, *, field: str, max_length: int, required: bool) -> str:
     if required and not text:
         raise DomainError("invalid", _("This field is required."), status=400, field=field)
     if len(text) > max_length:
-        raise DomainError("invalid", _("At most %(n)d characters.") % {"n": max_length}, status=400, field=field)
+        raise DomainError("invalid", ngettext("At most %(n)d character.", "At most %(n)d characters.", max_length)
+                          % {"n": max_length}, status=400, field=field)
     return text
 
 
