@@ -32,9 +32,10 @@ def jpeg_upload(name: str = "ticket.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, image_bytes("JPEG"), content_type="image/jpeg")
 
 
-def funded_bucket(group, admin, colead, funder, *, amount="300.00", title="Repair café", round_title="Round 2025"):
+def funded_bucket(group, admin, colead, funder, *, amount="300.00", title="Repair café", round_title="Round 2025",
+                  envelope="430.00"):
     """A bucket of a closed fixed round, funded with `amount` given by `funder`; `colead` created it."""
-    round = make_round(group, admin, title=round_title)
+    round = make_round(group, admin, title=round_title, envelope=envelope)
     bucket = make_bucket(round, colead, title=title, min_amount="50.00", max_amount=amount)
     allocate(funder, bucket, amount)
     pass_deadline(round)
