@@ -91,3 +91,42 @@ class Expense(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+def attachment_path(attachment, filename: str) -> str:
+    extension = EXTENSIONS.get(attachment.content_type, "")
+    return f"attachments/{attachment.bucket_id}/{uuid.uuid4().hex}{extension}"
+
+
+def thumbnail_path(attachment, filename: str) -> str:
+    return f"attachments/{attachment.bucket_id}/thumbnails/{uuid.uuid4().hex}.jpg"
+
+
+class Attachment(models.Model):
+    """An image or a document (a quote, a plan) on a bucket's page, on the private storage.
+
+    Who reads them: everyone of the group who may see the bucket (a quote is part of what the
+    members fund; receipts, which name suppliers' accounts and people, are narrower). Who adds
+    and removes them: the bucket's co-leads and the group's admins. Images get a thumbnail
+    drawn by Pillow at upload (re-encoded as JPEG, never the uploaded bytes)."""
+
+    bucket = models.ForeignKey(Bucket, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), storage=private_storage, upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    thumbnail = models.FileField(storage=private_storage, upload_to=thumbnail_path, max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

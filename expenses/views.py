@@ -5,6 +5,7 @@ forms."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from cobudget.errors import DomainError
 from cobudget.pages import perform
-from expenses import files, selectors, services
+from expenses import attachments, files, selectors, services
+from expenses.api import stream_file
 from expenses.forms import ExpenseForm, PayForm, RejectForm
-from expenses.models import Expense
+from expenses.models import Attachment, Expense
 from groups.selectors import get_group_for
 
 
@@ -125,3 +127,69 @@ def pay(request, pk):
                                           payment_reference=request.POST.get("payment_reference", "")),
             success=_("Payment recorded."))
     return redirect(_queue_url(expense))
+
+
+# --- a bucket's images and documents -----------------------------------------------------------
+
+
+@csrf_protect
+@login_required
+def _add_attachment(request, pk):
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    try:
+        attachments.add(bucket=bucket, actor=request.user, upload=request.FILES.get("file"), request=request)
+    except DomainError as exc:
+        if exc.status == 403:
+            raise PermissionDenied(str(exc.detail)) from None
+        messages.error(request, str(exc.detail))
+    else:
+        messages.success(request, _("File attached."))
+    return redirect(reverse("bucket", args=[bucket.pk]) + "#files")
+
+
+@csrf_exempt
+@require_POST
+def add_attachment(request, pk):
+    """As add_expense: the size is checked and uploads limited before the body is read."""
+    try:
+        files.check_request_size(request, field="file")
+    except DomainError as exc:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request)
+        bucket, _membership = selectors.get_bucket_for(request.user, pk)
+        messages.error(request, str(exc.detail))
+        return redirect(reverse("bucket", args=[bucket.pk]) + "#files")
+    files.limit_uploads(request)
+    return _add_attachment(request, pk)
+
+
+def _attachment_for(request, pk, fid):
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    attachment = Attachment.objects.filter(bucket=bucket, pk=fid).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+@login_required
+def attachment_file(request, pk, fid):
+    attachment = _attachment_for(request, pk, fid)
+    return stream_file(attachment.file, name=attachment.name, content_type=attachment.content_type)
+
+
+@login_required
+def attachment_thumbnail(request, pk, fid):
+    attachment = _attachment_for(request, pk, fid)
+    if not attachment.thumbnail:
+        raise Http404
+    # Drawn by us from the image (expenses.attachments.thumbnail_of): shown inline in an <img>.
+    return stream_file(attachment.thumbnail, name="thumbnail.jpg", content_type="image/jpeg", inline=True)
+
+
+@login_required
+@require_POST
+def remove_attachment(request, pk, fid):
+    attachment = _attachment_for(request, pk, fid)
+    perform(request, lambda: attachments.remove(attachment=attachment, actor=request.user),
+            success=_("File removed."))
+    return redirect(reverse("bucket", args=[pk]) + "#files")

@@ -3,7 +3,8 @@ with an admin, a member, a co-lead (a member who co-leads the bucket), an accoun
 contributor and an outsider (admin of another group); a round in funding with two open
 buckets and a draft one, a comment, a proposal, a guideline, a flag, an invite link, a pending join request,
 a webhook (a Mattermost address) and the member's calendar token; and a closed round whose
-bucket, co-led by the co-lead and funded by the member, has a pending expense.
+bucket, co-led by the co-lead and funded by the member, has a pending expense; the open
+bucket carries an image.
 
 The member wrote the comment and the proposal and raised the flag, so "its author" and "its
 raiser" are the member's column of the access matrix.
@@ -48,6 +49,7 @@ class World:
     webhook: object
     calendar_token: str
     expense: object = None
+    attachment: object = None
 
 
 def build_world() -> World:
@@ -94,8 +96,9 @@ def build_world() -> World:
     webhook = Webhook.objects.create(group=group, url="https://chat.example.org/hooks/x", format="mattermost",
                                      events=["round.closed"], created_by=admin)
 
+    from expenses import attachments
     from expenses import services as expense_services
-    from tests.expense_helpers import funded_bucket, pdf_upload
+    from tests.expense_helpers import funded_bucket, pdf_upload, png_upload
 
     funded = funded_bucket(group, admin, users["colead"], users["member"], amount="100.00")
     expense = expense_services.submit(bucket=funded, actor=users["colead"], description="Paint", amount="20.00",
@@ -107,4 +110,5 @@ def build_world() -> World:
         spare=Membership.objects.get(group=group, user=users["spare"]),
         unsubscribe_token=unsubscribe_token(user=users["member"], kind="bucket_comment"),
         webhook=webhook, calendar_token=token_for(users["member"]).token, expense=expense,
+        attachment=attachments.add(bucket=bucket, actor=users["colead"], upload=png_upload()),
     )

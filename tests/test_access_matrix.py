@@ -87,6 +87,12 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "expense-approve": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'ok', 'ok')},
     "expense-reject": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'ok', 'ok')},
     "expense-pay": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'refused', 'refused')},
+    # A bucket's images and documents: read by whoever sees the bucket, managed by its
+    # co-leads and the admins (an empty form is refused by the file check).
+    "bucket-file-add": {"POST": ('login', 404, 403, 403, 'refused', 403, 'refused')},
+    "bucket-file": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
+    "bucket-file-thumbnail": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
+    "bucket-file-remove": {"POST": ('login', 404, 'refused', 'refused', 'ok', 'refused', 'ok')},
     "api-export-expenses-xlsx": {"GET": (401, 404, 403, 403, 403, 200, 200)},
     "api-proposals": {"GET": (401, 404, 200, 200, 200, 200, 200), "POST": (401, 404, 403, 400, 400, 403, 400)},
     "api-decisions": {"GET": (401, 404, 200, 200, 200, 200, 200)},
@@ -301,6 +307,8 @@ def kwargs_for(route: str, w) -> dict:
             kwargs[name] = w.round.pk
         elif name == "cid":
             kwargs[name] = w.comment.pk
+        elif name == "fid":
+            kwargs[name] = w.attachment.pk
         elif name == "member_id":
             kwargs[name] = w.spare.pk
         elif name == "token" and route.startswith("calendar/"):

@@ -86,6 +86,14 @@ def test_the_pages_in_french_at_phone_and_desktop_sizes(_browser, live_server, g
                     supplier="", receipt=png_upload())
     rejected = submit("40.00", "Taxi", "")
     services.reject(expense=rejected, actor=accountant, reason="Hors budget")
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from expenses import attachments
+
+    for color in ((40, 120, 200), (200, 160, 40)):
+        attachments.add(bucket=bucket, actor=member, upload=SimpleUploadedFile(
+            "photo.jpg", image_bytes("JPEG", size=(1200, 800), color=color), "image/jpeg"))
+    attachments.add(bucket=bucket, actor=member, upload=pdf_upload("Devis Bricomarché.pdf"))
 
     folder = os.environ.get("SHOTS_DIR") or str(tmp_path)
     os.makedirs(folder, exist_ok=True)
@@ -95,9 +103,12 @@ def test_the_pages_in_french_at_phone_and_desktop_sizes(_browser, live_server, g
             page = context.new_page()
             browser_login(page, live_server, who)
             page.goto(f"{live_server.url}{path}")
-            if who == member:
-                page.locator("#expenses").scroll_into_view_if_needed()
             text = page.locator("main, body").first.inner_text()
+            if who == member:
+                # The thumbnails load (through the role-checked view) and the quote is listed.
+                page.wait_for_function("Array.from(document.querySelectorAll('.file-gallery img'))"
+                                       ".every(i => i.complete && i.naturalWidth > 0)")
+                assert page.locator(".file-gallery img").count() == 2 and "Devis" in text
             assert "1\u202f234,56\u00a0€" in text or "1 234,56" in text.replace("\u202f", " ").replace("\u00a0", " ")
             assert "Payée" in text and ("Refusée" in text)
             if who == accountant:

@@ -82,6 +82,7 @@ PERSONAL_DATA = {
     "expenses.Expense.submitted_by": "kept: an accounting record (receipts are kept ten years), shown as Former member",
     "expenses.Expense.decided_by": "kept: the accountant or admin who decided, shown as Former member",
     "expenses.Expense.paid_by": "kept: the accountant who recorded the payment, shown as Former member",
+    "expenses.Attachment.uploaded_by": "kept: who attached a file to a bucket, shown as Former member",
 }
 
 README = """Your data held by cobudget, as of {date}.

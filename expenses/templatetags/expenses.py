@@ -28,3 +28,23 @@ def bucket_expenses(context, bucket):
         "request": context["request"],
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("expenses/_bucket_files.html", takes_context=True)
+def bucket_files(context, bucket):
+    """The bucket's images (as thumbnails) and documents, and for its co-leads and the admins
+    the form to attach one."""
+    from expenses import attachments
+    from expenses.models import Attachment
+
+    user = context["request"].user
+    found = list(Attachment.objects.filter(bucket=bucket))
+    manages = attachments.may_manage(user, bucket)
+    return {
+        "bucket": bucket,
+        "images": [a for a in found if a.is_image],
+        "documents": [a for a in found if not a.is_image],
+        "manages": manages,
+        "open": bucket.status not in attachments.CLOSED,
+        "csrf_token": context.get("csrf_token"),
+    }
