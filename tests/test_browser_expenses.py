@@ -106,9 +106,16 @@ def test_the_pages_in_french_at_phone_and_desktop_sizes(_browser, live_server, g
             text = page.locator("main, body").first.inner_text()
             if who == member:
                 # The thumbnails load (through the role-checked view) and the quote is listed.
-                page.wait_for_function("Array.from(document.querySelectorAll('.file-gallery img'))"
-                                       ".every(i => i.complete && i.naturalWidth > 0)")
-                assert page.locator(".file-gallery img").count() == 2 and "Devis" in text
+                images = page.locator(".file-gallery img")
+                assert images.count() == 2 and "Devis" in text
+                for i in range(images.count()):
+                    images.nth(i).scroll_into_view_if_needed()
+                    for _attempt in range(50):
+                        if images.nth(i).evaluate("img => img.complete && img.naturalWidth > 0"):
+                            break
+                        page.wait_for_timeout(100)
+                    else:
+                        raise AssertionError("a thumbnail did not load")
             assert "1\u202f234,56\u00a0€" in text or "1 234,56" in text.replace("\u202f", " ").replace("\u00a0", " ")
             assert "Payée" in text and ("Refusée" in text)
             if who == accountant:
