@@ -19,7 +19,7 @@ from allocations import selectors, services
 from buckets import selectors as bucket_selectors
 from buckets.forms import CommentForm
 from buckets.models import Bucket, Phase
-from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_colead
+from buckets.services import EDITABLE_STATUSES, require_colead
 from buckets.views import phase_timeline
 from cobudget import confirm
 from cobudget.errors import DomainError
@@ -152,7 +152,11 @@ def _bucket_context(request, bucket, membership, *, error=None, saved=False):
 def bucket_page(request, pk):
     bucket, membership = bucket_selectors.get_bucket_for(request.user, pk)
     context = _bucket_context(request, bucket, membership)
-    is_lead = is_colead_or_admin(request.user, bucket)
+    # The co-leads are shown anyway: read once, they also say whether the reader is one (as
+    # is_colead_or_admin would, without a query of its own).
+    coleads = list(bucket.coleads.all())
+    is_lead = membership is not None and (
+        membership.role == Role.ADMIN or any(lead.pk == request.user.pk for lead in coleads))
     merge_targets = []
     if is_lead and bucket.status in (Bucket.Status.DRAFT, Bucket.Status.OPEN):
         merge_targets = Bucket.objects.filter(
@@ -160,7 +164,7 @@ def bucket_page(request, pk):
         ).exclude(pk=bucket.pk).order_by("title")
     context.update({
         "items": bucket.budget_items.all(),
-        "coleads": bucket.coleads.all(),
+        "coleads": coleads,
         "tags": bucket.tags.all(),
         "comments": bucket_selectors.comments_of(bucket),
         "comment_form": CommentForm(),

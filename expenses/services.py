@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from audit import services as audit
 from buckets.models import Bucket
+from buckets.selectors import is_colead
 from cobudget.dates import format_when
 from cobudget.errors import DomainError
 from cobudget.money import ZERO, format_money, parse_amount
@@ -45,7 +46,7 @@ def is_accountant(actor, group) -> bool:
 def is_bucket_colead(actor, bucket: Bucket) -> bool:
     if not getattr(actor, "is_authenticated", False) or membership_of(actor, bucket.round.group) is None:
         return False
-    return bucket.coleads.filter(pk=actor.pk).exists()
+    return is_colead(actor, bucket)  # read once per bucket instance
 
 
 def may_read_receipts(actor, bucket: Bucket) -> bool:

@@ -39,7 +39,8 @@ def bucket_files(context, bucket):
 
     user = context["request"].user
     found = list(Attachment.objects.filter(bucket=bucket))
-    manages = attachments.may_manage(user, bucket)
+    # The bucket page has decided already whether the reader is a co-lead or an admin.
+    manages = context["is_lead"] if "is_lead" in context else attachments.may_manage(user, bucket)
     return {
         "bucket": bucket,
         "images": [a for a in found if a.is_image],
