@@ -9,7 +9,7 @@ same transaction, naming the actor.
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
@@ -631,10 +631,11 @@ def _on_line(exc: DomainError, bucket_id: int, title: str) -> DomainError:
 
 
 def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket | None = None,
-                expect: tuple[int, Decimal] | None = None) -> Bucket:
+                expect: tuple[int, Decimal] | None = None, still=None) -> Bucket:
     """Return every allocation on `bucket` to its envelope at once and set its status.
     `expect`: the (contributions, amount) the person confirmed; other figures under the locks
-    refuse with confirmation_stale and change nothing."""
+    refuse with confirmation_stale and change nothing. `still(round, bucket)`: a condition
+    read again under the locks (an expiry still due); False refuses with bucket_not_due."""
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -657,6 +658,8 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                         raise DomainError("bucket_not_open", _("A bucket can only merge into a draft or open bucket."))
                 if expect is not None and (len(allocations), sum((a.amount for a in allocations), ZERO)) != expect:
                     raise confirm.stale()
+                if still is not None and not still(round, source):
+                    raise DomainError("bucket_not_due", _("This bucket is not due to expire."))
                 previous_status = source.status
                 entries = []
                 for allocation in allocations:
@@ -682,6 +685,56 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
         except _Retry:
             continue
     raise DomainError("busy", _("The bucket is busy; try again in a moment."))
+
+
+def expiry_due(round: Round, bucket: Bucket, now: datetime) -> bool:
+    """An open bucket of a permanent fund with expires_after_days, published that many days
+    ago or more."""
+    return (round.kind == Round.Kind.PERMANENT and round.expires_after_days is not None
+            and bucket.status == Bucket.Status.OPEN and bucket.published_at is not None
+            and bucket.published_at + timedelta(days=round.expires_after_days) <= now)
+
+
+def expire_bucket(*, bucket: Bucket, now: datetime | None = None) -> Bucket:
+    """The sweep closes an open bucket of a permanent fund `not_funded` once it has waited
+    expires_after_days since it was published: every allocation goes back to its envelope
+    (refund rows), in one transaction, read again under the locks (round, envelopes, bucket),
+    so that a bucket funded, withdrawn or expired meanwhile, or a fund whose expiry changed,
+    is left alone (bucket_not_open, bucket_not_due). Returns the bucket, its funders' refund
+    rows written."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        expired = _refund_all(bucket=bucket, actor=None, status=Bucket.Status.NOT_FUNDED,
+                              still=lambda round, source: expiry_due(round, source, now))
+        expired.decided_at = now
+        expired.save(update_fields=["decided_at"])
+        funders = dict(LedgerEntry.objects.filter(bucket_id=expired.pk, kind=LedgerEntry.Kind.REFUND,
+                                                  note=Bucket.Status.NOT_FUNDED).values_list("member_id", "before"))
+        expired = Bucket.objects.select_related("round__group").get(pk=expired.pk)
+        notices.bucket_expired(bucket=expired, funders=funders)
+    return expired
+
+
+def expire_due_buckets(now: datetime | None = None) -> int:
+    """For the sweep: expire every open bucket of a permanent fund that has waited its fund's
+    expires_after_days, each in its own transaction (expire_bucket). A bucket funded or
+    withdrawn meanwhile, or already expired by a concurrent sweep, is skipped. Returns how
+    many expired."""
+    now = now or timezone.now()
+    expired = 0
+    rounds = Round.objects.filter(kind=Round.Kind.PERMANENT, expires_after_days__isnull=False,
+                                  published_at__isnull=False, closed_at=None)
+    for round in rounds:
+        due = Bucket.objects.filter(round=round, status=Bucket.Status.OPEN,
+                                    published_at__lte=now - timedelta(days=round.expires_after_days)).order_by("pk")
+        for bucket in due:
+            try:
+                expire_bucket(bucket=bucket, now=now)
+            except DomainError as exc:
+                logger.info("bucket %s not expired: %s", bucket.pk, exc.code)
+                continue
+            expired += 1
+    return expired
 
 
 def withdraw_bucket(*, bucket: Bucket, actor: User | None, expect: tuple[int, Decimal] | None = None) -> Bucket:
