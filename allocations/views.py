@@ -45,6 +45,9 @@ SORT_CHOICES = [
 ]
 
 
+FUNDED_SHOWN = 10  # on the round page of a permanent fund; the results page lists them all
+
+
 def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -125,7 +128,11 @@ def round_page(request, pk):
     })
     if round.kind == round.Kind.PERMANENT:
         topups = list(selectors.topups_of(round)[:20])
+        funded = selectors.funded_by_date(round)
         context.update({
+            "funded_by_date": funded[:FUNDED_SHOWN],
+            "funded_count": len(funded),
+            "funded_more": len(funded) > FUNDED_SHOWN,
             "topups": topups,
             "topup_period": services.default_period(round),
             "topup_placeholder": localize_input(topups[0].amount) if topups else "",

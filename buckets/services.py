@@ -522,6 +522,7 @@ def accept_funding(*, bucket: Bucket, actor: User, expect_total: Decimal | None 
     Locks only the bucket (allocations lock envelope then bucket, so no cycle): an allocation
     waiting on it sees the bucket funded and is refused; one committed before is in the total.
     `expect_total`: the total the co-lead confirmed; another total refuses as stale."""
+    check_accept_funding(bucket=bucket, actor=actor)  # refused early, without a lock; again under it
     with transaction.atomic(durable=True):
         locked = (Bucket.objects.select_for_update(no_key=True, of=("self",)).select_related("round__group")
                   .get(pk=bucket.pk))

@@ -337,3 +337,61 @@ def test_the_delay_is_a_setting_of_permanent_funds_only(api, group, admin_user, 
     assert response.status_code == 400 and response.json()["field"] == "expires_after_days"
     assert client.patch(f"/api/rounds/{fund.pk}/", {"expires_after_days": None}, format="json").json()[
         "expires_after_days"] is None
+
+
+# --- the pages of a permanent fund ---------------------------------------------------------------------
+
+
+def test_the_round_and_results_pages_of_a_fund_show_fundings_by_date_open_money_unspent_and_topups(
+        client, group, admin_user, fund, colead, member2, accountant):
+    allocation_services.grant_topup(round=fund, amount="50.00", period="2026", actor=admin_user)
+    first = make_bucket(fund, colead, title="Four à pain", min_amount="100.00", max_amount="200.00")
+    second = make_bucket(fund, colead, title="Atelier vélo", min_amount="100.00", max_amount="300.00")
+    still_open = make_bucket(fund, colead, title="Ruches", min_amount="100.00", max_amount="400.00")
+    allocate(member2, first, "150.00")
+    allocate(member2, second, "120.00")
+    allocate(colead, still_open, "30.00")
+    bucket_services.accept_funding(bucket=first, actor=colead, now=timezone.now() - timedelta(days=40))
+    bucket_services.accept_funding(bucket=second, actor=colead)
+    # 3 envelopes × 550,00 = 1 650,00; funded 270,00; open 30,00; unspent 1 350,00.
+    for person in (admin_user, member2, accountant):
+        client.force_login(person)
+        page = client.get(f"/rounds/{fund.pk}/").content.decode()
+        summary = page[page.index('class="card fund-summary"'):]
+        assert 'data-total="funded">€270.00' in summary and 'data-total="open">€30.00' in summary
+        assert 'data-total="unspent">€1,350.00' in summary
+        assert summary.index("Atelier vélo") < summary.index("Four à pain")  # the latest funding first
+        assert "Funded on" in summary and "Top-up 2026 granted on" in page
+
+        results = client.get(f"/rounds/{fund.pk}/results/").content.decode()
+        funded = results[results.index('class="results-section results-funded"'):]
+        assert funded.index("Atelier vélo") < funded.index("Four à pain") and "Funded on" in funded
+        assert 'data-total="open">€30.00' in results and 'data-total="unspent">€1,350.00' in results
+        topups = results[results.index("results-topups"):]
+        assert "2026" in topups and "€50.00" in topups and "€150.00" in topups
+
+
+def test_a_fixed_rounds_pages_are_unchanged(client, group, admin_user, member):
+    fixed = make_round(group, admin_user, title="Budget 2026")
+    make_bucket(fixed, member)
+    client.force_login(member)
+    assert "fund-summary" not in client.get(f"/rounds/{fixed.pk}/").content.decode()
+    results = client.get(f"/rounds/{fixed.pk}/results/").content.decode()
+    assert "results-topups" not in results and "Funded on" not in results
+
+
+def test_the_round_form_sets_the_expiry_of_a_permanent_fund_only(client, group, admin_user, fund):
+    client.force_login(admin_user)
+    form = client.get(f"/rounds/{fund.pk}/edit/").content.decode()
+    assert 'name="expires_after_days"' in form
+    fields = {"title": "Bourse", "kind": "permanent", "currency": "EUR", "envelope_amount": "500,00",
+              "min_coleads": "1", "funded_if_percent_of_min": "80", "expires_after_days": "45"}
+    assert client.post(f"/rounds/{fund.pk}/edit/", fields).status_code == 302
+    fund.refresh_from_db()
+    assert fund.expires_after_days == 45
+    assert "45 days after it was published" in client.get(f"/rounds/{fund.pk}/").content.decode()
+    fixed = make_round(group, admin_user, title="Budget 2026", publish=False)
+    refused = client.post(f"/rounds/{fixed.pk}/edit/", {**fields, "kind": "fixed", "title": "Budget 2026"})
+    assert refused.status_code == 200 and "Only the buckets of a permanent fund expire" in refused.content.decode()
+    fixed.refresh_from_db()
+    assert fixed.expires_after_days is None
