@@ -482,7 +482,8 @@ def funding_threshold(bucket: Bucket, round: Round) -> Decimal:
     return exact.quantize(Decimal("0.01"), rounding=ROUND_UP)
 
 
-def check_accept_funding(*, bucket: Bucket, actor: User | None, round: Round | None = None) -> None:
+def check_accept_funding(*, bucket: Bucket, actor: User | None, round: Round | None = None,
+                         figures: bool = True) -> None:
     """What accept_funding refuses, read again under its lock (a confirmation page asks
     first): not a co-lead (403), not a permanent fund, not in funding, not open, or below the
     threshold (409 funding_not_reached, with the figure needed)."""
@@ -497,6 +498,8 @@ def check_accept_funding(*, bucket: Bucket, actor: User | None, round: Round | N
         raise DomainError("round_closed", _("This fund is closed."))
     if phase != Phase.FUNDING:
         raise DomainError("round_not_funding", _("Allocation has not opened yet in this round."))
+    if not figures:  # the bucket's status and total only count as read under its lock
+        return
     if bucket.status != Bucket.Status.OPEN:
         raise DomainError("bucket_not_open", _("Only an open bucket can accept its funding; this one is %(status)s.")
                           % {"status": bucket.get_status_display().lower()})
@@ -522,7 +525,7 @@ def accept_funding(*, bucket: Bucket, actor: User, expect_total: Decimal | None 
     Locks only the bucket (allocations lock envelope then bucket, so no cycle): an allocation
     waiting on it sees the bucket funded and is refused; one committed before is in the total.
     `expect_total`: the total the co-lead confirmed; another total refuses as stale."""
-    check_accept_funding(bucket=bucket, actor=actor)  # refused early, without a lock; again under it
+    check_accept_funding(bucket=bucket, actor=actor, figures=False)  # who and where, before any lock
     with transaction.atomic(durable=True):
         locked = (Bucket.objects.select_for_update(no_key=True, of=("self",)).select_related("round__group")
                   .get(pk=bucket.pk))
