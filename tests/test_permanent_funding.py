@@ -368,7 +368,7 @@ def test_the_round_and_results_pages_of_a_fund_show_fundings_by_date_open_money_
         assert funded.index("Atelier vélo") < funded.index("Four à pain") and "Funded on" in funded
         assert 'data-total="open">€30.00' in results and 'data-total="unspent">€1,350.00' in results
         topups = results[results.index("results-topups"):]
-        assert "2026" in topups and "€50.00" in topups and "€150.00" in topups
+        assert "2026" in topups and "3 envelopes × €50.00" in topups and "€150.00" in topups
 
 
 def test_a_fixed_rounds_pages_are_unchanged(client, group, admin_user, member):
