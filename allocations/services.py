@@ -541,9 +541,12 @@ def set_allocations(*, member: User, round: Round, amounts: dict, actor: User) -
 
     Locks the envelope, then every bucket of the sheet by id (the order of every writer),
     before any change; lowered lines are applied before raised ones, so that moving money
-    from one bucket to another within a full envelope is accepted. A line that leaves the
-    amount as it is on a bucket no longer open (funded while the form was being filled, in a
-    permanent round) is no change, and is not refused."""
+    from one bucket to another within a full envelope is accepted.
+
+    A paper form lists every open bucket: during funding, a line that keeps its amount on a
+    bucket no longer open (funded by someone else while the form was filled, in a permanent
+    round, or withdrawn) is no change, and is left out (no result) instead of refusing the
+    whole form."""
     _require_may_allocate_for(member=member, round=round, actor=actor)
     parsed = {}
     titles = dict(Bucket.objects.filter(round=round, pk__in=list(amounts)).values_list("pk", "title"))
@@ -562,8 +565,9 @@ def set_allocations(*, member: User, round: Round, amounts: dict, actor: User) -
         current = dict(Allocation.objects.filter(envelope__round=round, envelope__user=member)
                        .values_list("bucket_id", "amount"))
         lines = sorted(buckets, key=lambda b: (parsed[b.pk] > current.get(b.pk, ZERO), b.pk))
+        in_funding = bool(buckets) and buckets[0].round.phase == Phase.FUNDING  # read with the bucket locks
         for bucket in lines:
-            if bucket.status != Bucket.Status.OPEN and parsed[bucket.pk] == current.get(bucket.pk, ZERO):
+            if in_funding and bucket.status != Bucket.Status.OPEN and parsed[bucket.pk] == current.get(bucket.pk, ZERO):
                 continue
             try:
                 # The inner path: a savepoint in this transaction.

@@ -10,11 +10,12 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from allocations import services
 from allocations.ledger import ledger_differences
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
-from buckets.models import Bucket
+from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
 from tests.conftest import api_client_for, on_postgres, requires_postgres, token_client_for
 from tests.funding_helpers import allocate, make_bucket, make_round
@@ -174,6 +175,34 @@ def test_a_sheet_keeping_its_amount_on_a_bucket_funded_meanwhile_is_saved(fund, 
                                  amounts={funded.pk: "10.00", other.pk: "35.00"})
     assert info.value.code == "bucket_not_open" and info.value.field == f"amount-{funded.pk}"
     assert snapshot(fund) == before
+
+
+def test_a_paper_form_with_a_bucket_funded_meanwhile_is_saved(client, fund, group, member, member2, admin_user):
+    """The admin opened the member's paper form; before it is saved, someone else funds one
+    of its buckets. The form posts that line unchanged (empty: 0), and is saved."""
+    from groups.models import Membership
+
+    funded, other = (make_bucket(fund, member2, title=f"Bucket {n}", min_amount="10.00", max_amount="100.00")
+                     for n in range(2))
+    allocate(member2, funded, "100.00")  # funded meanwhile
+    client.force_login(admin_user)
+    target = Membership.objects.get(group=group, user=member)
+    response = client.post(f"/rounds/{fund.pk}/paper/", {"member": target.pk, f"amount-{funded.pk}": "",
+                                                        f"amount-{other.pk}": "25"})
+    assert response.status_code == 302
+    assert dict(Allocation.objects.filter(envelope__user=member).values_list("bucket_id", "amount")) == {
+        other.pk: Decimal("25.00")}
+
+
+def test_once_the_round_is_closed_an_unchanged_line_is_refused_as_before(fund, member, member2, admin_user,
+                                                                         sheet_path):
+    funded = make_bucket(fund, member2, min_amount="10.00", max_amount="100.00")
+    allocate(member, funded, "30.00")
+    allocate(member2, funded, "70.00")
+    Round.objects.filter(pk=fund.pk).update(closed_at=timezone.now())
+    with pytest.raises(DomainError) as info:
+        services.set_allocations(member=member, round=fund, actor=admin_user, amounts={funded.pk: "30.00"})
+    assert info.value.code == "round_closed" and info.value.field == f"amount-{funded.pk}"
 
 
 # --- through the API ----------------------------------------------------------------------------
