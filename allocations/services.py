@@ -455,7 +455,7 @@ def _set_allocation_python(*, member: User, bucket: Bucket, amount: Decimal, act
         before = existing.amount if existing is not None else ZERO
         if amount == before:
             return AllocationResult(amount=amount, bucket_total=locked.total, envelope_remaining=envelope.remaining)
-        # Lowering an allocation is always allowed: it only gives money back.
+        # Lowering is always allowed on an open bucket: it only gives money back.
         increase = amount > before
         allocated = envelope.allocated - before + amount
         total = locked.total - before + amount
