@@ -202,7 +202,7 @@ def check(bucket: Bucket, action: str) -> None:
             "cancelled. Reject or pay the expense first."))
 
 
-def _clean_reason(reason) -> str:
+def clean_reason(reason) -> str:
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise DomainError("reason_required", _("Say why the funding is cancelled: the funders will read it."),
@@ -230,7 +230,7 @@ def cancel_funding(*, bucket: Bucket, actor, reason, expect: tuple | None = None
     """Cancel a funded bucket's funding (admins) while nothing is paid: all of it goes back,
     the bucket becomes not funded with the date and reason kept."""
     require_may(actor, bucket, CANCEL)
-    reason = _clean_reason(reason)
+    reason = clean_reason(reason)
     check(bucket, CANCEL)
     return _give_back(bucket_id=bucket.pk, round_id=bucket.round_id, actor=actor, action=CANCEL, reason=reason,
                       expect=expect, now=now)
