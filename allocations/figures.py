@@ -105,6 +105,31 @@ def completion_shares():
     return Coalesce(Subquery(shares, output_field=MONEY), Value(ZERO), output_field=MONEY)
 
 
+def completion_shares_of(round: Round) -> dict[tuple[int, int], Decimal]:
+    """{(member id, bucket id): share} of what completed or cancelled buckets gave back, where
+    it counts as returned (a fixed round; empty for a permanent fund)."""
+    if not returned_after_funding(round):
+        return {}
+    return {
+        (member_id, bucket_id): share
+        for member_id, bucket_id, share in LedgerEntry.objects.filter(round=round, kind=LedgerEntry.Kind.RETURN)
+        .values("member_id", "bucket_id").annotate(share=Sum(F("before") - F("after")))
+        .values_list("member_id", "bucket_id", "share")
+    }
+
+
+def split_allocation(amount: Decimal, bucket_status: str, share: Decimal | None) -> tuple[Decimal, Decimal]:
+    """(funded, returned): one allocation's parts as the member's figures count them. On a
+    funded bucket, funded is the amount less the member's RETURN share (`share`, from
+    completion_shares_of); on a bucket not funded, all of it is returned; elsewhere neither."""
+    share = Decimal(share or ZERO).quantize(CENTS)
+    if bucket_status in FUNDED:
+        return amount - share, share
+    if bucket_status in RETURNED:
+        return CENTS, amount
+    return CENTS, CENTS
+
+
 def member_figures_queryset(round: Round):
     """The round's envelopes, each annotated with `funded`, `to_decide` and `returned` (one
     grouped query; iterate it with .values_list(...).iterator() to stream). Turn a row into
