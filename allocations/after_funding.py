@@ -23,7 +23,6 @@ so what is read of them after it is what stands.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +35,7 @@ from cobudget import confirm
 from cobudget.dates import format_when
 from cobudget.errors import DomainError
 from cobudget.money import ZERO, format_money, places_for
+from expenses.models import Expense
 from groups.models import Role
 from groups.selectors import role_of
 
@@ -158,13 +158,10 @@ def require_may(actor, bucket: Bucket, action: str) -> None:
 
 def _outstanding_expenses(bucket: Bucket) -> dict[str, int]:
     """{status: count} of the bucket's pending and approved (unpaid) expenses."""
-    if not apps.is_installed("expenses"):
-        return {}
-    expense = apps.get_model("expenses", "Expense")
     counts: dict[str, int] = {}
-    for status in expense.objects.filter(bucket_id=bucket.pk, status__in=("pending", "approved")).values_list(
-        "status", flat=True
-    ):
+    for status in Expense.objects.filter(
+        bucket_id=bucket.pk, status__in=(Expense.Status.PENDING, Expense.Status.APPROVED)
+    ).values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1
     return counts
 
@@ -196,7 +193,7 @@ def check(bucket: Bucket, action: str) -> None:
             "%(paid)s of this bucket's expenses are already paid: its funding can no longer be cancelled. "
             "Complete it instead, and what is left goes back to its funders.")
             % {"paid": format_money(bucket.paid_amount, currency)})
-    if outstanding.get("approved"):
+    if outstanding.get(Expense.Status.APPROVED):
         raise DomainError("bucket_has_payments", _(
             "An expense of this bucket is approved and waits for its payment: its funding can no longer be "
             "cancelled. Reject or pay the expense first."))

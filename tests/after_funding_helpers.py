@@ -41,3 +41,19 @@ def record_paid(bucket, amount) -> Bucket:
     Bucket.objects.filter(pk=bucket.pk).update(paid_amount=D(amount))
     bucket.refresh_from_db()
     return bucket
+
+
+def expense(bucket, by, *, amount="10.00", status="pending"):
+    """An expense of `bucket` in `status`, as the expenses' services leave it (the receipt's
+    file is not needed here)."""
+    from expenses.models import Expense
+
+    now = timezone.now()
+    decided = status != "pending"
+    return Expense.objects.create(
+        bucket=bucket, description="Ciment", amount=D(amount), spent_on=now.date(), supplier="Brico",
+        receipt="receipts/none.pdf", receipt_name="facture.pdf", receipt_content_type="application/pdf",
+        status=status, submitted_by=by, decided_by=by if decided else None, decided_at=now if decided else None,
+        reason="Hors budget" if status == "rejected" else "",
+        paid_at=now.date() if status == "paid" else None, paid_by=by if status == "paid" else None,
+    )

@@ -327,3 +327,50 @@ def test_check_ledger_sees_a_return_that_does_not_add_up(closed_round, accountan
     after_funding.complete_bucket(bucket=oven, actor=accountant)
     Bucket.objects.filter(pk=oven.pk).update(returned_amount=D("33.34"))
     assert any("returned 33.34" in p for p in ledger_differences())
+
+
+# --- expenses ------------------------------------------------------------------------------------
+
+
+def test_completing_waits_for_every_expense_to_be_decided_and_paid(fund_round, accountant, admin_user, funders):
+    from tests.after_funding_helpers import expense
+
+    a, b, _c = funders
+    bucket = funded_bucket(fund_round, a, {a: "100.00", b: "50.00"})
+    expense(bucket, a, status="rejected")
+    paid = expense(bucket, a, amount="40.00", status="paid")
+    record_paid(bucket, "40.00")
+    waiting = expense(bucket, a, status="pending")
+    approved = expense(bucket, a, status="approved")
+    before = _state(bucket)
+    with pytest.raises(DomainError) as refused:
+        after_funding.complete_bucket(bucket=bucket, actor=accountant)
+    assert refused.value.code == "expenses_outstanding" and refused.value.status == 409
+    assert "2 expenses of this bucket still wait for a decision or a payment" in str(refused.value.detail)
+    assert _state(bucket) == before
+    waiting.delete()
+    with pytest.raises(DomainError) as refused:
+        after_funding.complete_bucket(bucket=bucket, actor=accountant)
+    assert "1 expense of this bucket still waits" in str(refused.value.detail)
+    approved.status = "rejected"
+    approved.reason = "Doublon"
+    approved.save()
+    given = after_funding.complete_bucket(bucket=bucket, actor=accountant)
+    assert given.amount == D("110.00") and paid.bucket_id == bucket.pk
+    assert ledger_differences() == []
+
+
+def test_an_approved_expense_blocks_the_cancellation(fund_round, admin_user, funders):
+    from tests.after_funding_helpers import expense
+
+    a, b, _c = funders
+    bucket = funded_bucket(fund_round, a, {a: "100.00", b: "50.00"})
+    approved = expense(bucket, a, status="approved")
+    before = _state(bucket)
+    with pytest.raises(DomainError) as refused:
+        after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="Abandonné")
+    assert refused.value.code == "bucket_has_payments" and "approved" in str(refused.value.detail)
+    assert _state(bucket) == before
+    approved.delete()
+    expense(bucket, a, status="rejected")
+    assert after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="Abandonné").amount == D("150.00")
