@@ -104,12 +104,12 @@ class GiveBack:
             return _("Nothing is left to give back: everything was spent.")
         if self.to_envelopes:
             return ngettext(
-                "%(amount)s goes back to the envelope of its %(n)d funder.",
+                "%(amount)s goes back to the envelope of its only funder.",
                 "%(amount)s go back to the envelopes of its %(n)d funders, in proportion to what each gave.",
                 self.funders,
             ) % {"amount": money, "n": self.funders}
         return ngettext(
-            "%(amount)s is counted as returned for its %(n)d funder: the round is closed, so no envelope changes.",
+            "%(amount)s is counted as returned for its only funder: the round is closed, so no envelope changes.",
             "%(amount)s are counted as returned for its %(n)d funders, in proportion to what each gave: "
             "the round is closed, so no envelope changes.",
             self.funders,

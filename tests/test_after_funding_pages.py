@@ -143,3 +143,41 @@ def test_the_cancel_form_needs_a_reason_and_the_page_says_why(client, bucket, ad
         page = client.get(f"/buckets/{bucket.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "data-cancelled" in page and "Le lieu a fermé" in page
     assert f'action="/buckets/{bucket.pk}/cancel-funding/"' not in page
+
+
+def test_the_pages_speak_french_properly(client, group, admin_user, accountant, funders):
+    """The panel, the confirmation pages and the results' section in French: amounts as
+    412,50 €, narrow no-break spaces, plurals that agree (cobudget.typography)."""
+    from cobudget.typography import page_faults
+    from tests.conftest import PASSWORD
+
+    User.objects.filter(pk__in=[admin_user.pk, accountant.pk]).update(language="fr")
+    round = permanent_round(group, admin_user)
+    a, b, c = funders
+    kept = funded_bucket(round, a, {a: "200.00", b: "100.00", c: "33.33"}, title="Four solaire")
+    record_paid(kept, "300.00")
+    dropped = funded_bucket(round, a, {a: "150.00", b: "262.50"}, title="Abri vélos")
+    faults = []
+    assert client.login(email=accountant.email, password=PASSWORD)
+    page = client.get(f"/buckets/{kept.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Après le financement" in page and "33,33\u00a0€ reviennent dans les enveloppes de ses 3 financeurs" in page
+    faults += page_faults(page)
+    confirm_page = client.post(f"/buckets/{kept.pk}/complete/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Terminer «\u202fFour solaire\u202f»\u202f?" in confirm_page
+    assert "Financé 333,33\u00a0€, payé 300,00\u00a0€\u202f: il reste 33,33\u00a0€." in confirm_page
+    faults += page_faults(confirm_page)
+    assert client.login(email=admin_user.email, password=PASSWORD)
+    first = client.post(f"/buckets/{dropped.pk}/cancel-funding/", {"reason": "La cour est trop petite"},
+                        HTTP_ACCEPT_LANGUAGE="fr")
+    html = first.content.decode()
+    assert "412,50\u00a0€ reviennent dans les enveloppes de ses 2 financeurs" in html
+    faults += page_faults(html)
+    client.post(f"/buckets/{dropped.pk}/cancel-funding/", {"reason": "La cour est trop petite",
+                                                           "confirm": confirmation_token(first)})
+    page = client.get(f"/buckets/{dropped.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Financement annulé le " in page and "\u202f: La cour est trop petite" in page
+    faults += page_faults(page)
+    results = client.get(f"/rounds/{round.pk}/results/?members=1", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Rendu après le financement" in results and "412,50\u00a0€ rendus à 2 financeurs" in results
+    faults += page_faults(results)
+    assert not faults, "\n".join(faults)
