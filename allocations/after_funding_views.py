@@ -97,11 +97,12 @@ def _consequence(bucket, action: str) -> confirm.Consequence:
     notes = []
     if given.shares and len(given.shares) <= 12:
         names = {user.pk: user.display_name for user in User.objects.filter(pk__in=list(given.shares))}
-        notes.append(_("Shares: %(shares)s.") % {"shares": "; ".join(
+        notes.append(_("Shares: %(shares)s.") % {"shares": " · ".join(
             f"{names.get(member, '#' + str(member))} {format_money(share, currency)}"
             for member, share in sorted(given.shares.items(), key=lambda item: (-item[1], item[0])))})
     return confirm.Consequence(title=title, lines=lines, figures=given.figures, confirm_label=label,
-                               back_url=reverse("bucket", args=[bucket.pk]), back_label=bucket.title, notes=notes)
+                               back_url=reverse("bucket", args=[bucket.pk]), back_label=bucket.title, notes=notes,
+                               danger=action == after_funding.CANCEL)
 
 
 def _refused(request, bucket, exc: DomainError):

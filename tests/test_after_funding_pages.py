@@ -92,7 +92,7 @@ def test_the_page_asks_in_numbers_then_completes(client, bucket, accountant, fun
     assert first.status_code == 200 and "Complete “Four solaire”?" in html
     assert "€33.33 go back to the envelopes of its 3 funders, in proportion to what each gave." in html
     assert "Funded €333.33, paid €300.00: €33.33 left." in html
-    assert "Member €20.00; Member2 €10.00; Zoé €3.33" in html
+    assert "Member €20.00 · Member2 €10.00 · Zoé €3.33" in html
     assert snapshot(bucket) == before  # nothing changes until confirmed
     token = confirmation_token(first)
     done = client.post(f"/buckets/{bucket.pk}/complete/", {"confirm": token})
