@@ -171,6 +171,13 @@ def test_cancelling_gives_everything_back_and_keeps_the_history(fund_round, admi
     assert ledger_differences() == []
     entry = AuditEntry.objects.get(action="bucket.funding_cancelled")
     assert entry.before["status"] == "funded" and entry.after["reason"] == "Le lieu a fermé."
+    from django.utils import translation
+
+    from audit.selectors import action_label
+
+    with translation.override("fr"):
+        assert action_label(entry.action) == "Financement d’un projet annulé"
+        assert action_label("bucket.completed") == "Projet terminé"
     # The money can be allocated again at once.
     other = make_bucket_in(fund_round, a)
     allocate(a, other, "430.00")
