@@ -69,6 +69,8 @@ MATRIX: dict[str, dict[str, tuple]] = {
     # bucket_not_funded (tests/test_after_funding_pages.py acts on funded ones).
     "api-bucket-complete": {"POST": (401, 404, 403, 403, 403, 409, 409)},
     "api-bucket-cancel-funding": {"POST": (401, 404, 403, 403, 403, 403, 409)},
+    # Co-leads only (an admin is not one by role); the world's round is fixed: 409 not_permanent.
+    "api-bucket-accept-funding": {"POST": (401, 404, 403, 403, 409, 403, 403)},
     "api-bucket-allocation": {"PUT": (401, 404, 409, 200, 200, 409, 200)},
     "api-round-close": {"POST": (401, 404, 403, 403, 403, 403, 200)},
     "api-round-results": {"GET": (401, 404, 200, 200, 200, 200, 200)},
@@ -144,6 +146,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "bucket-merge": {"POST": ('login', 404, 'refused', 'refused', 200, 'refused', 200)},
     "bucket-complete": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'refused', 'refused')},
     "bucket-cancel-funding": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'refused', 'refused')},
+    "bucket-accept-funding": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'refused', 'refused')},
     "round-results": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
     "round-results-live": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
     "round-close": {"GET": ('login', 404, 403, 403, 403, 403, 200), "POST": ('login', 404, 403, 403, 403, 403, 200)},
