@@ -49,7 +49,8 @@ def test_the_api_completes_once(api, bucket, accountant, member):
     body = response.json()
     assert body["id"] == bucket.pk and body["status"] == "funded"
     assert body["given_back"] == {"amount": "33.33", "funders": 3, "to": "envelopes"}
-    assert body["total"] == "300.00"
+    assert body["total"] == "300.00" and body["returned_amount"] == "33.33" and body["completed_at"]
+    assert body["funded_amount"] == "333.33" and body["paid_amount"] == "300.00" and body["balance"] == "33.33"
     before = snapshot(bucket)
     again = api(accountant).post(f"/api/buckets/{bucket.pk}/complete/")
     assert again.status_code == 409 and again.json()["code"] == "bucket_completed"
@@ -72,6 +73,8 @@ def test_the_api_cancels_with_a_reason_and_only_before_any_payment(api, bucket, 
     done = api(admin_user).post(f"/api/buckets/{bucket.pk}/cancel-funding/", {"reason": "Abandonné"}, format="json")
     assert done.status_code == 200, done.content
     assert done.json()["status"] == "not_funded" and done.json()["given_back"]["amount"] == "333.33"
+    assert done.json()["cancel_reason"] == "Abandonné" and done.json()["cancelled_at"]
+    assert done.json()["returned_amount"] == "333.33"
     bucket.refresh_from_db()
     assert bucket.cancel_reason == "Abandonné" and bucket.cancelled_at is not None
     again = api(admin_user).post(f"/api/buckets/{bucket.pk}/cancel-funding/", {"reason": "Encore"}, format="json")
