@@ -1,6 +1,6 @@
 from django.urls import path
 
-from allocations import api
+from allocations import after_funding_views, api
 
 urlpatterns = [
     path("groups/<slug:slug>/rounds/", api.RoundList.as_view(), name="api-rounds"),
@@ -18,4 +18,7 @@ urlpatterns = [
     path("buckets/<int:pk>/accept-funding/", api.BucketAcceptFunding.as_view(), name="api-bucket-accept-funding"),
     path("buckets/<int:pk>/merge/", api.BucketMerge.as_view(), name="api-bucket-merge"),
     path("buckets/<int:pk>/allocation/", api.BucketAllocation.as_view(), name="api-bucket-allocation"),
+    path("buckets/<int:pk>/complete/", after_funding_views.BucketComplete.as_view(), name="api-bucket-complete"),
+    path("buckets/<int:pk>/cancel-funding/", after_funding_views.BucketCancelFunding.as_view(),
+         name="api-bucket-cancel-funding"),
 ]

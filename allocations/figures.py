@@ -6,7 +6,8 @@ Each member's envelope splits into parts that never overlap:
 
 - funded: allocated to buckets that were funded;
 - to_decide: allocated to buckets left to the meeting;
-- returned: money that went back to the member after being allocated (see RETURNED);
+- returned: money that went back to the member after being allocated (see RETURNED), or
+  that a funded bucket of a fixed round gave back when it was completed or cancelled;
 - open: allocated to buckets still being funded (nothing once the round is closed);
 - unspent: never allocated. Allocations on a withdrawn or merged bucket went back to the
   envelopes at once (refund rows in the ledger), so that money is unspent too.
@@ -22,19 +23,22 @@ yet: its envelopes figure counts the default amount for every member who will re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from allocations.models import Envelope
+from allocations.models import Envelope, LedgerEntry
 from buckets.models import Bucket, Round
 from cobudget.money import ZERO
 from groups.models import ENVELOPE_ROLES, Membership
 
 FUNDED = (Bucket.Status.FUNDED,)
 TO_DECIDE = (Bucket.Status.TO_DECIDE,)
-# Returned: what went back to the members after being allocated. Today, the allocations on
-# buckets that closed not funded; what completing or cancelling a funded bucket gives back
-# belongs here too, and nowhere else.
+# Returned: what went back to the members after being allocated: the allocations on buckets
+# that closed not funded (a cancelled funding makes its bucket not funded), and, in a fixed
+# round, what a completed bucket did not spend: each funder's share is in the RETURN rows of
+# the ledger (allocations.after_funding), and comes out of funded. In a permanent fund the
+# shares went back into the envelopes, where they are unspent until allocated again (the
+# allocations themselves were lowered), so there they count as unspent, like refunds.
 RETURNED = (Bucket.Status.NOT_FUNDED,)
 
 # The parts of an envelope, in the order pages and exports show them.
@@ -42,6 +46,7 @@ PARTS = ("funded", "to_decide", "returned", "open", "unspent")
 PARTS_AND_ALLOCATED = ("allocated", *PARTS)
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
+CENTS = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,9 @@ class Figures:
     def split(cls, *, envelope, allocated, funded, to_decide, returned) -> "Figures":
         """The parts from what the database sums: open and unspent are what is left, so the
         parts add up to the envelope by construction."""
-        funded, to_decide, returned = funded or ZERO, to_decide or ZERO, returned or ZERO
+        # Sums of SQLite arithmetic may come back with more places: money has two.
+        funded, to_decide, returned = (CENTS if value is None else Decimal(value).quantize(CENTS)
+                                       for value in (funded, to_decide, returned))
         return cls(
             envelope=envelope, allocated=allocated, funded=funded, to_decide=to_decide, returned=returned,
             open=allocated - funded - to_decide - returned, unspent=envelope - allocated,
@@ -77,12 +84,63 @@ def _sum_on(statuses) -> Coalesce:
     )
 
 
+def returned_after_funding(round: Round) -> bool:
+    """Whether what completed buckets gave back counts as returned in this round's figures
+    (a fixed round) rather than as unspent in the envelopes (a permanent fund)."""
+    return round.kind == Round.Kind.FIXED
+
+
+def completion_shares():
+    """Per envelope (an OuterRef to its round and user): the sum of the member's RETURN shares
+    on buckets still funded, i.e. completed (a cancelled bucket is not funded: all its
+    allocations count as returned already)."""
+    shares = (
+        LedgerEntry.objects.filter(round_id=OuterRef("round_id"), member_id=OuterRef("user_id"),
+                                   kind=LedgerEntry.Kind.RETURN, bucket__status__in=FUNDED)
+        .order_by()
+        .values("member_id")
+        .annotate(s=Sum(F("before") - F("after")))
+        .values("s")
+    )
+    return Coalesce(Subquery(shares, output_field=MONEY), Value(ZERO), output_field=MONEY)
+
+
+def completion_shares_of(round: Round) -> dict[tuple[int, int], Decimal]:
+    """{(member id, bucket id): share} of what completed or cancelled buckets gave back, where
+    it counts as returned (a fixed round; empty for a permanent fund)."""
+    if not returned_after_funding(round):
+        return {}
+    return {
+        (member_id, bucket_id): share
+        for member_id, bucket_id, share in LedgerEntry.objects.filter(round=round, kind=LedgerEntry.Kind.RETURN)
+        .values("member_id", "bucket_id").annotate(share=Sum(F("before") - F("after")))
+        .values_list("member_id", "bucket_id", "share")
+    }
+
+
+def split_allocation(amount: Decimal, bucket_status: str, share: Decimal | None) -> tuple[Decimal, Decimal]:
+    """(funded, returned): one allocation's parts as the member's figures count them. On a
+    funded bucket, funded is the amount less the member's RETURN share (`share`, from
+    completion_shares_of); on a bucket not funded, all of it is returned; elsewhere neither."""
+    share = Decimal(share or ZERO).quantize(CENTS)
+    if bucket_status in FUNDED:
+        return amount - share, share
+    if bucket_status in RETURNED:
+        return CENTS, amount
+    return CENTS, CENTS
+
+
 def member_figures_queryset(round: Round):
     """The round's envelopes, each annotated with `funded`, `to_decide` and `returned` (one
     grouped query; iterate it with .values_list(...).iterator() to stream). Turn a row into
     Figures with `figures_of`."""
-    return Envelope.objects.filter(round=round).annotate(
-        funded=_sum_on(FUNDED), to_decide=_sum_on(TO_DECIDE), returned=_sum_on(RETURNED)
+    if not returned_after_funding(round):
+        return Envelope.objects.filter(round=round).annotate(
+            funded=_sum_on(FUNDED), to_decide=_sum_on(TO_DECIDE), returned=_sum_on(RETURNED)
+        )
+    return Envelope.objects.filter(round=round).annotate(given_back=completion_shares()).annotate(
+        funded=_sum_on(FUNDED) - F("given_back"), to_decide=_sum_on(TO_DECIDE),
+        returned=_sum_on(RETURNED) + F("given_back"),
     )
 
 
@@ -123,16 +181,23 @@ def round_figures_many(rounds) -> dict[int, Figures]:
         .annotate(s=Sum("total"))
         .values_list("round_id", "status", "s")
     }
+    # What completed buckets of fixed rounds gave back (the sum of their RETURN shares).
+    given_back = dict(
+        Bucket.objects.filter(round_id__in=[r.pk for r in rounds if returned_after_funding(r)], status__in=FUNDED,
+                              returned_amount__gt=0)
+        .values("round_id").annotate(s=Sum("returned_amount")).values_list("round_id", "s")
+    )
     pending = _pending_defaults([r for r in rounds if r.published_at is None])
     result = {}
     for round in rounds:
         row = envelopes.get(round.pk, {})
+        back = given_back.get(round.pk) or ZERO
         result[round.pk] = Figures.split(
             envelope=(row.get("amount") or ZERO) + pending.get(round.pk, ZERO),
             allocated=row.get("allocated") or ZERO,
-            funded=sum((by_status.get((round.pk, s), ZERO) for s in FUNDED), ZERO),
+            funded=sum((by_status.get((round.pk, s), ZERO) for s in FUNDED), ZERO) - back,
             to_decide=sum((by_status.get((round.pk, s), ZERO) for s in TO_DECIDE), ZERO),
-            returned=sum((by_status.get((round.pk, s), ZERO) for s in RETURNED), ZERO),
+            returned=sum((by_status.get((round.pk, s), ZERO) for s in RETURNED), ZERO) + back,
         )
     return result
 

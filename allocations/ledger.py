@@ -1,11 +1,17 @@
-"""Verification of the stored counters against the append-only ledger (check_ledger)."""
+"""Verification of the stored counters against the append-only ledger (check_ledger).
+
+RETURN rows (a funded bucket completed or cancelled, allocations.after_funding) say what each
+funder got back: before − after. In a permanent fund the share left their allocation, so the
+row is replayed like an allocation row; in a fixed round the allocation stays as it was given
+(the round is closed) and the rows only count the share as returned. Either way their shares
+add up to the bucket's returned_amount, and never exceed the allocation they came from."""
 
 from collections import defaultdict
 
 from django.db.models import Count, Sum
 
 from allocations.models import Allocation, Envelope, LedgerEntry
-from buckets.models import Bucket
+from buckets.models import Bucket, Round
 from cobudget.money import ZERO
 
 
@@ -25,10 +31,26 @@ def ledger_differences(*, round_ids=None) -> list[str]:
     # Replay the ledger: last `after` per (round, member, bucket), last envelope amount.
     replay_alloc: dict[tuple, object] = {}
     replay_env: dict[tuple, object] = {}
-    for round_id, member_id, bucket_id, kind, after in entries.order_by("id").values_list(
-        "round_id", "member_id", "bucket_id", "kind", "after"
+    returned: dict[int, object] = defaultdict(lambda: ZERO)  # bucket id -> sum of its RETURN shares
+    fixed_shares: dict[tuple, object] = defaultdict(lambda: ZERO)  # (round, member, bucket) in fixed rounds
+    permanent = set(Round.objects.filter(kind=Round.Kind.PERMANENT).values_list("pk", flat=True))
+    for round_id, member_id, bucket_id, kind, before, after in entries.order_by("id").values_list(
+        "round_id", "member_id", "bucket_id", "kind", "before", "after"
     ).iterator(chunk_size=5000):
-        if kind in (LedgerEntry.Kind.ALLOCATION, LedgerEntry.Kind.REFUND):
+        if kind == LedgerEntry.Kind.RETURN:
+            key = (round_id, member_id, bucket_id)
+            if before < after or after < ZERO:
+                problems.append(f"return round={round_id} member={member_id} bucket={bucket_id}: "
+                                f"from {before} to {after}")
+            returned[bucket_id] += before - after
+            if round_id in permanent:
+                if replay_alloc.get(key, ZERO) != before:
+                    problems.append(f"return round={round_id} member={member_id} bucket={bucket_id}: starts from "
+                                    f"{before} but the allocation was {replay_alloc.get(key, ZERO)}")
+                replay_alloc[key] = after
+            else:
+                fixed_shares[key] += before - after
+        elif kind in (LedgerEntry.Kind.ALLOCATION, LedgerEntry.Kind.REFUND):
             replay_alloc[(round_id, member_id, bucket_id)] = after
         else:
             replay_env[(round_id, member_id)] = after
@@ -42,6 +64,10 @@ def ledger_differences(*, round_ids=None) -> list[str]:
             "envelope__round_id", "envelope__user_id", "bucket_id", "amount"
         )
     }
+    for key, share in fixed_shares.items():
+        if share > current.get(key, ZERO):
+            problems.append(f"return round={key[0]} member={key[1]} bucket={key[2]}: {share} returned of an "
+                            f"allocation of {current.get(key, ZERO)}")
     for key in set(current) | {k for k, v in replay_alloc.items() if v != ZERO}:
         if current.get(key, ZERO) != replay_alloc.get(key, ZERO):
             problems.append(
@@ -70,7 +96,12 @@ def ledger_differences(*, round_ids=None) -> list[str]:
         b_id: (s, c)
         for b_id, s, c in allocations.values("bucket_id").annotate(s=Sum("amount"), c=Count("id")).values_list("bucket_id", "s", "c")
     }
-    for bucket in buckets.values("id", "total", "contributors_count", "max_goal").iterator(chunk_size=5000):
+    for bucket in buckets.values("id", "total", "contributors_count", "max_goal", "returned_amount").iterator(
+        chunk_size=5000
+    ):
+        if returned.get(bucket["id"], ZERO) != bucket["returned_amount"]:
+            problems.append(f"bucket {bucket['id']}: returned {bucket['returned_amount']} but its return rows "
+                            f"give back {returned.get(bucket['id'], ZERO)}")
         total, count = per_bucket.get(bucket["id"], (ZERO, 0))
         if total != bucket["total"]:
             problems.append(f"bucket {bucket['id']}: total {bucket['total']} but allocations sum to {total}")

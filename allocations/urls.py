@@ -1,6 +1,6 @@
 from django.urls import path
 
-from allocations import sheet, views
+from allocations import after_funding_views, sheet, views
 
 urlpatterns = [
     path("rounds/<int:pk>/", views.round_page, name="round"),
@@ -14,4 +14,6 @@ urlpatterns = [
     path("buckets/<int:pk>/allocate/", views.bucket_allocate, name="bucket-allocate"),
     path("buckets/<int:pk>/withdraw/", views.bucket_withdraw, name="bucket-withdraw"),
     path("buckets/<int:pk>/merge/", views.bucket_merge, name="bucket-merge"),
+    path("buckets/<int:pk>/complete/", after_funding_views.bucket_complete, name="bucket-complete"),
+    path("buckets/<int:pk>/cancel-funding/", after_funding_views.bucket_cancel_funding, name="bucket-cancel-funding"),
 ]

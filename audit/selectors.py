@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "bucket.published": _("Bucket published"),
     "bucket.withdrawn": _("Bucket withdrawn"),
     "bucket.merged": _("Bucket merged"),
+    "bucket.completed": _("Bucket completed"),
+    "bucket.funding_cancelled": _("Bucket funding cancelled"),
     "guideline.created": _("Guideline added"),
     "guideline.updated": _("Guideline changed"),
     "guideline.deleted": _("Guideline deleted"),

@@ -37,6 +37,7 @@ class BucketSerializer(serializers.ModelSerializer):
             "tags", "budget_items", "min_goal", "max_goal", "total", "contributors_count",
             "merged_into", "created_by", "created_at", "published_at",
             "funded_at", "funded_amount", "paid_amount", "balance", "completed_at", "cancelled_at",
+            "cancel_reason", "returned_amount",
         ]
 
     def _label(self, bucket, user) -> str:

@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
     # Fields named alike in several parts of the API (a round's and a proposal's `kind`).
     "ENUM_NAME_OVERRIDES": {
         "RoundKindEnum": "buckets.models.Round.Kind",
+        "BucketStatusEnum": "buckets.models.Bucket.Status",
         "ProposalKindEnum": "proposals.models.Proposal.Kind",
         "ProposalOutcomeEnum": "proposals.models.Proposal.Outcome",
         "MeetingDecisionOutcomeEnum": "meetings.models.Decision.Outcome",

@@ -21,6 +21,15 @@ def _money(value) -> str:
     return f"{value:.2f}"
 
 
+def _after_funding_figures(bucket) -> dict:
+    """funded (what it was funded with), paid, balance (funded − paid) and returned (what its
+    completion or cancellation gave back); null for a bucket never funded."""
+    if bucket.funded_amount is None:
+        return {"funded": None, "paid": None, "balance": None, "returned": None}
+    return {"funded": _money(bucket.funded_amount), "paid": _money(bucket.paid_amount),
+            "balance": _money(bucket.balance), "returned": _money(bucket.returned_amount)}
+
+
 def results_payload(results, *, with_members: bool) -> dict:
     round = results.round
     body = {
@@ -45,6 +54,13 @@ def results_payload(results, *, with_members: bool) -> dict:
              "amount": _money(row["amount"])}
             for row in results.given_back
         ],
+        "returned_after_funding": [
+            {"bucket": row["bucket"].id, "outcome": row["outcome"], "at": row["at"].isoformat(),
+             "funders": row["funders"], "amount": _money(row["amount"]),
+             "to": "envelopes" if row["to_envelopes"] else "returned",
+             "reason": row["bucket"].cancel_reason if row["outcome"] == "funding_cancelled" else ""}
+            for row in results.after_funding
+        ],
         "buckets": [
             {
                 "id": item.bucket.id,
@@ -56,6 +72,7 @@ def results_payload(results, *, with_members: bool) -> dict:
                 "contributors_count": item.bucket.contributors_count,
                 "percent_of_min": _money(item.percent),
                 "proposal": item.proposal_id,
+                **_after_funding_figures(item.bucket),
             }
             for item in results.buckets
         ],
@@ -76,7 +93,9 @@ def results_payload(results, *, with_members: bool) -> dict:
     responses=OpenApiTypes.OBJECT,
     description="Totals {envelopes, allocated, funded, to_decide, returned, open, unspent} (envelopes = funded + "
     "to_decide + returned + open + unspent), each bucket of the results (funded first), the withdrawn and merged "
-    "buckets with what they gave back before close, and, for admins and accountants, each member's figures.",
+    "buckets with what they gave back before close, the funded buckets completed or cancelled with what they gave "
+    "back (`to`: envelopes in a permanent fund, returned in a fixed round), each bucket's funded, paid, balance and "
+    "returned, and, for admins and accountants, each member's figures.",
 )
 @api_view(["GET"])
 def round_results_view(request, round_id: int):

@@ -36,7 +36,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from allocations.figures import figures_of, member_figures_queryset, pending_envelopes
+from allocations.figures import (
+    completion_shares_of,
+    figures_of,
+    member_figures_queryset,
+    pending_envelopes,
+    returned_after_funding,
+    split_allocation,
+)
 from allocations.models import Allocation
 from allocations.selectors import entered_on_behalf
 from buckets.models import Bucket, Round
@@ -118,6 +125,10 @@ def _derive_results(round: Round):
         row["percent_of_min"] = percent_of_min(total=row["total"], min_goal=row["min_goal"])
         if row["status"] != Bucket.Status.TO_DECIDE:
             row["proposal_id"] = None
+        if row["funded"] is None:  # never funded: nothing to pay nor to give back
+            row["paid"] = row["returned"] = row["balance"] = None
+        else:
+            row["balance"] = row["funded"] - row["paid"]
         row["currency"] = round.currency
 
     return derive
@@ -139,6 +150,13 @@ RESULTS = Export(
         Column("contributors", _("Contributors"), INT, "contributors_count"),
         Column("percent_of_min", _("% of the minimum"), PERCENT),
         Column("proposal_id", _("Proposal no."), ID, "proposal_id"),
+        # After funding (blank for a project never funded): what it was funded with, what its
+        # paid expenses took, the balance (funded − paid) and what its completion or the
+        # cancellation of its funding gave back (the whole balance, once it is done).
+        Column("funded", _("Funded"), MONEY, "funded_amount"),
+        Column("paid", _("Paid"), MONEY, "paid_amount"),
+        Column("balance", _("Balance"), MONEY),
+        Column("returned", _("Returned"), MONEY, "returned_amount"),
         Column("currency", _("Currency"), CODE),
     ),
 )
@@ -149,9 +167,12 @@ RESULTS = Export(
 
 def _derive_allocations(round: Round):
     behalf = entered_on_behalf(round)  # as many entries as paper forms, not as rows
+    shares = completion_shares_of(round)
 
     def derive(row: dict) -> None:
         row["entered_by"] = behalf.get((row["user_id"], row["bucket_id"]))
+        row["funded"], row["returned"] = split_allocation(row["amount"], row["bucket_status"],
+                                                          shares.get((row["user_id"], row["bucket_id"])))
         row["currency"] = round.currency
 
     return derive
@@ -174,6 +195,11 @@ ALLOCATIONS = Export(
         Column("amount", _("Amount"), MONEY, "amount"),
         Column("updated_at", _("Last changed"), WHEN, "updated_at"),
         Column("entered_by", _("Entered on the member's behalf by"), USER_TEXT),
+        # The row's parts as the round's figures count them (allocations.figures): `funded` on
+        # a funded project, less what its completion gave back in a fixed round; `returned`
+        # what went back (a project not funded, or that share). Their sums are the results'.
+        Column("funded", _("Funded"), MONEY),
+        Column("returned", _("Returned"), MONEY),
         Column("currency", _("Currency"), CODE),
     ),
 )
@@ -360,7 +386,7 @@ def _sql_text(column: str) -> str:
 
 
 # The columns of ALLOCATIONS as the Python path writes them in the machine flavour: amounts
-# with 2 places, updated_at as datetime.isoformat() in UTC (microseconds only when there are
+# with 2 places, funded and returned as allocations.figures.split_allocation splits them, updated_at as datetime.isoformat() in UTC (microseconds only when there are
 # some), entered_by from the latest allocation row of the ledger for that member and bucket
 # when someone else wrote it. COPY's CSV quoting is csv.writer's: a cell is quoted when it
 # holds the delimiter, a quote, a CR or a LF, and its quotes are doubled.
@@ -372,6 +398,9 @@ COPY (
             THEN to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS+00:00')
             ELSE to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US+00:00') END,
         {entered_by},
+        (CASE WHEN b.status = 'funded' THEN a.amount - COALESCE(ret.share, 0) ELSE 0 END)::numeric(14, 2)::text,
+        (CASE WHEN b.status = 'funded' THEN COALESCE(ret.share, 0) WHEN b.status = 'not_funded' THEN a.amount
+              ELSE 0 END)::numeric(14, 2)::text,
         {currency}
     FROM allocations_allocation a
     JOIN allocations_envelope e ON e.id = a.envelope_id
@@ -386,6 +415,12 @@ COPY (
                         WHERE latest.round_id = l.round_id AND latest.kind = 'allocation'
                             AND latest.member_id = l.member_id AND latest.bucket_id = l.bucket_id)
     ) behalf ON behalf.member_id = e.user_id AND behalf.bucket_id = a.bucket_id
+    LEFT JOIN (
+        SELECT r.member_id, r.bucket_id, sum(r.before - r.after) AS share
+        FROM allocations_ledgerentry r
+        WHERE r.round_id = {round} AND r.kind = 'return' AND {fixed}
+        GROUP BY r.member_id, r.bucket_id
+    ) ret ON ret.member_id = e.user_id AND ret.bucket_id = a.bucket_id
     WHERE e.round_id = {round}
     ORDER BY a.id
 ) TO STDOUT WITH (FORMAT csv, DELIMITER ',')
@@ -438,6 +473,7 @@ def _copy_blocks(round: Round) -> Iterator[bytes]:
         entered_by=sql.SQL(_sql_text("behalf.email")),
         currency=sql.Literal(round.currency),
         round=sql.Literal(round.pk),
+        fixed=sql.Literal(returned_after_funding(round)),
     )
     connection.ensure_connection()
     with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:

@@ -9,7 +9,7 @@ open + unspent, and the round's figures are the sums of its members'.
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 
 from allocations.figures import (
     Figures,
@@ -147,6 +147,26 @@ def given_back_before_close(round: Round) -> list[dict]:
     ]
 
 
+def returned_after_funding(round: Round) -> list[dict]:
+    """Funded buckets completed or cancelled, with what they gave back (their RETURN rows):
+    `bucket`, `outcome` (completed, funding_cancelled), `at`, `funders`, `amount`, and
+    `to_envelopes` (a permanent fund: back in the envelopes, so unspent now; a fixed round:
+    counted as returned)."""
+    funders = dict(
+        LedgerEntry.objects.filter(round=round, kind=LedgerEntry.Kind.RETURN)
+        .values("bucket_id").annotate(n=Count("member_id", distinct=True)).values_list("bucket_id", "n")
+    )
+    buckets = Bucket.objects.filter(round=round).filter(
+        Q(completed_at__isnull=False) | Q(cancelled_at__isnull=False)
+    ).order_by(french("title"), "pk")
+    return [
+        {"bucket": bucket, "outcome": "completed" if bucket.completed_at else "funding_cancelled",
+         "at": bucket.completed_at or bucket.cancelled_at, "funders": funders.get(bucket.pk, 0),
+         "amount": bucket.returned_amount, "to_envelopes": round.kind == Round.Kind.PERMANENT}
+        for bucket in buckets
+    ]
+
+
 @dataclass
 class BucketResult:
     bucket: Bucket
@@ -164,6 +184,7 @@ class RoundResults:
     buckets: list[BucketResult] = field(default_factory=list)
     members: list | None = None
     given_back: list = field(default_factory=list)
+    after_funding: list = field(default_factory=list)
 
     def by_status(self, status: str) -> list[BucketResult]:
         return [b for b in self.buckets if b.bucket.status == status]
@@ -205,7 +226,7 @@ def round_results(round: Round, *, with_members: bool = False) -> RoundResults:
             )
         )
     results = RoundResults(round=round, totals=round_figures(round).totals(), closed=is_closed(round), buckets=items,
-                           given_back=given_back_before_close(round))
+                           given_back=given_back_before_close(round), after_funding=returned_after_funding(round))
     if with_members:
         results.members = member_figures(round)
     return results

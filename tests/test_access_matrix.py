@@ -65,6 +65,10 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api-bucket-publish": {"POST": (401, 404, 404, 404, 200, 403, 200)},
     "api-bucket-withdraw": {"POST": (401, 404, 403, 403, 200, 403, 200)},
     "api-bucket-merge": {"POST": (401, 404, 403, 403, 200, 403, 200)},
+    # The world's bucket is open: who may complete or cancel is let through to the 409
+    # bucket_not_funded (tests/test_after_funding_pages.py acts on funded ones).
+    "api-bucket-complete": {"POST": (401, 404, 403, 403, 403, 409, 409)},
+    "api-bucket-cancel-funding": {"POST": (401, 404, 403, 403, 403, 403, 409)},
     # Co-leads only (an admin is not one by role); the world's round is fixed: 409 not_permanent.
     "api-bucket-accept-funding": {"POST": (401, 404, 403, 403, 409, 403, 403)},
     "api-bucket-allocation": {"PUT": (401, 404, 409, 200, 200, 409, 200)},
@@ -160,6 +164,8 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "bucket-allocate": {"POST": ('login', 404, 'refused', 'ok', 'ok', 'refused', 'ok')},
     "bucket-withdraw": {"POST": ('login', 404, 'refused', 'refused', 200, 'refused', 200)},
     "bucket-merge": {"POST": ('login', 404, 'refused', 'refused', 200, 'refused', 200)},
+    "bucket-complete": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'refused', 'refused')},
+    "bucket-cancel-funding": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'refused', 'refused')},
     "bucket-accept-funding": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'refused', 'refused')},
     "round-results": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
     "round-results-live": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
@@ -230,6 +236,8 @@ BODIES = {
         "title": "New", "budget_items": [{"description": "All", "min_amount": "10.00", "max_amount": "20.00"}]},
     ("api-bucket", "PATCH"): lambda w: {"summary": "Shorter"},
     ("api-bucket-merge", "POST"): lambda w: {"into": w.other_bucket.pk},
+    ("api-bucket-cancel-funding", "POST"): lambda w: {"reason": "Abandoned"},
+    ("bucket-cancel-funding", "POST"): lambda w: {"reason": "Abandoned"},
     ("api-bucket-allocation", "PUT"): lambda w: {"amount": "10.00"},
     ("api-proposals", "POST"): lambda w: {},
     ("api-proposal-stance", "PUT"): lambda w: {"choice": "agree"},

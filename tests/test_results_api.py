@@ -53,7 +53,7 @@ def test_after_close_funded_come_first_then_to_decide_with_its_proposal(api, rou
     assert funded == {
         "id": buckets["funded"].pk, "title": "Funded", "status": "funded", "min_goal": "300.00",
         "max_goal": "500.00", "total": "350.00", "contributors_count": 2, "percent_of_min": "116.66",
-        "proposal": None,
+        "proposal": None, "funded": "350.00", "paid": "0.00", "balance": "350.00", "returned": "0.00",
     }
     assert decide["proposal"] == Proposal.objects.get(bucket=buckets["decide"]).pk
     assert decide["percent_of_min"] == "57.50"
