@@ -20,7 +20,7 @@ from buckets import services as bucket_services
 from integrations import delivery as deliveries
 from integrations import outbound, tasks, webhooks
 from integrations.models import Delivery, Webhook
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 
 class Receiver:
