@@ -42,7 +42,7 @@ def test_the_page_states_what_closing_now_does(client, round_, admin_user):
     client.force_login(admin_user)
     html = client.get(f"/rounds/{round_.pk}/close/").content.decode()
     assert "Close “Round 2026” now?" in html
-    # funding was planned to close in 15 days (tests/closing_helpers.make_round)
+    # funding was planned to close in 15 days (tests/builders.make_round)
     assert re.search(r"Allocation ends now for everyone, 2\xa0weeks(, 1\xa0day)? before the planned closing \(", html)
     assert "1 project funded at the amount reached: €350.00." in html
     assert "1 project left to the meeting, €230.00: a proposal opens to decide it." in html
