@@ -222,7 +222,7 @@ def join(*, group: Group, user: User, role: str = Role.MEMBER, via: str = "open"
         return _join(group=group, user=user, role=role, via=via, actor=actor)
 
 
-def _join(*, group: Group, user: User, role: str, via: str, actor: User | None = None) -> Membership:
+def _join(*, group: Group, user: User, role: str = Role.MEMBER, via: str = "open", actor: User | None = None) -> Membership:
     """In the caller's transaction: a sign-up by link or an approved request joins with it."""
     with transaction.atomic(savepoint=False):
         membership, created = Membership.objects.get_or_create(group=group, user=user, defaults={"role": role})
