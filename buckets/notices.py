@@ -19,8 +19,8 @@ from notifications.mentions import mentioned_users
 from notifications.models import Kind
 from notifications.services import claim_once, notify
 
-# The sweep announces funding opening only for rounds that opened recently (not for rounds
-# that were already funding before this feature existed).
+# Funding opening is announced only for rounds that opened within this grace: found later (a
+# sweep that was down, a database restored), it is no longer news.
 FUNDING_OPEN_GRACE = timedelta(days=2)
 
 

@@ -158,9 +158,9 @@ def get_bucket_lite_for(user, bucket_id) -> Bucket:
     (the other fields load on access, as with .only()), plus `my_role` (the user's role in the
     group) and `my_colead`. 404 when the user may not see it.
 
-    Plain SQL that SQLite and PostgreSQL both run (no money column, so no conversion): the
-    ORM spent about 1.0 ms compiling this select_related/only/two-subquery query, the
-    statement itself about 0.35 ms (less once prepared)."""
+    Plain SQL that SQLite and PostgreSQL both run (no money column, so no conversion),
+    prepared once per connection: on this request, compiling the equivalent ORM query cost
+    more than running it (bench/README.md)."""
     if not user.is_authenticated:
         raise Http404
     columns, tables = bucket_access_sql(user="%s")

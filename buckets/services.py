@@ -162,7 +162,7 @@ def create_round(*, group: Group, actor: User | None, **fields) -> Round:
     require_admin(actor, group)
     fields.setdefault("currency", group.currency)
     clean = _clean_round_fields(fields)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         round = Round.objects.create(group=group, **clean)
         audit.record(actor=actor, group=group, action="round.created", obj=round, after=clean)
     return round
@@ -170,7 +170,7 @@ def create_round(*, group: Group, actor: User | None, **fields) -> Round:
 
 def update_round(*, round: Round, actor: User | None, **fields) -> Round:
     require_admin(actor, round.group)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # FOR NO KEY UPDATE: allocations insert ledger rows referencing the round (a KEY SHARE
         # lock) while they hold envelope locks that the envelope hook below needs; a plain
         # FOR UPDATE would make the two wait on each other.
@@ -328,7 +328,7 @@ def create_bucket(
         raise DomainError("invalid", _("A bucket needs a title."), status=400, field="title")
     items = _clean_budget_items(budget_items, round.currency)
     users = _resolve_coleads(round.group, coleads)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         round = lock_open_round(round.pk)
         if not round.accepts_new_buckets:
             raise DomainError("round_not_accepting_buckets", _("This round does not accept new buckets now."))
@@ -351,7 +351,7 @@ def update_bucket(*, bucket: Bucket, actor: User, **fields) -> Bucket:
     require_colead(actor, bucket)
     items = _clean_budget_items(fields["budget_items"], bucket.round.currency) if "budget_items" in fields else None
     users = _resolve_coleads(bucket.round.group, fields["coleads"]) if "coleads" in fields else None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         round = lock_open_round(bucket.round_id)
         # Then the bucket row: its total is compared with the new max goal.
         bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
@@ -410,7 +410,7 @@ def _audit_bucket_update(*, bucket, actor, text_before, budget_before, coleads_b
 
 def publish_bucket(*, bucket: Bucket, actor: User) -> Bucket:
     require_colead(actor, bucket)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         round = lock_open_round(bucket.round_id)
         bucket = Bucket.objects.select_for_update().get(pk=bucket.pk)
         bucket.round = round
@@ -445,7 +445,8 @@ def settle_to_decide(*, bucket_id: int, funded: bool, now=None) -> Bucket:
     `not_funded` (its money counts as unspent): the one way to settle it, whether the proposal
     its round's closing opened closes, or the board decides in the meeting room. Moves no
     money. Refused (409 bucket_not_to_decide) when the bucket was settled already, so that a
-    second decision never overturns the first."""
+    second decision never overturns the first. Not durable: it runs inside the transaction of
+    the proposal's closing or of the meeting's decision."""
     now = now or timezone.now()
     with transaction.atomic():
         bucket = Bucket.objects.select_for_update(no_key=True, of=("self",)).select_related("round").filter(pk=bucket_id).first()
@@ -576,7 +577,7 @@ def _clean_body(body: str) -> str:
 def add_comment(*, bucket: Bucket, author: User, body: str) -> Comment:
     if membership_of(author, bucket.round.group) is None:
         raise DomainError("forbidden", _("Only people of the group may comment."), status=403)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         comment = Comment.objects.create(bucket=bucket, author=author, body=_clean_body(body))
         notices.comment_added(comment=comment)
     return comment

@@ -58,7 +58,7 @@ def create_group(*, creator: User, name: str, slug: str, currency: str = "EUR", 
     name = (name or "").strip()
     if not name:
         raise DomainError("invalid", _("A group needs a name."), status=400, field="name")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # "new" is the address of the group form (/g/new/); no group may hide it.
         if slug in RESERVED_SLUGS or Group.objects.filter(slug=slug).exists():
             raise DomainError("slug_taken", _("This address is already taken."), status=409, field="slug")
@@ -97,7 +97,7 @@ def update_group_settings(*, group: Group, actor: User, **fields) -> Group:
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_PROXIES:
             raise DomainError("invalid_max_proxies", _("A voter carries from 0 to %(max)s proxies.") % {"max": MAX_PROXIES},
                               status=400, field="max_proxies_per_voter")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         group = Group.objects.select_for_update().get(pk=group.pk)
         membership = Membership.objects.filter(group=group, user=actor).first()
         if membership is None or membership.role != Role.ADMIN:
@@ -154,7 +154,7 @@ def add_member(
         validate_email(email)
     except ValidationError:
         raise DomainError("invalid_email", _("Enter a valid e-mail address."), status=400, field="email") from None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user, _created_user = _get_or_invite_user(email, name)
         membership, created = Membership.objects.select_for_update().get_or_create(
             group=group, user=user, defaults={"role": role}
@@ -188,7 +188,7 @@ def _guard_last_admin(membership: Membership, *, new_role: str | None):
 
 def change_role(*, membership: Membership, role: str, actor: User) -> Membership:
     _check_role(role)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         _guard_last_admin(membership, new_role=role)
         if membership.role != role:
@@ -201,7 +201,13 @@ def change_role(*, membership: Membership, role: str, actor: User) -> Membership
 
 
 def remove_member(*, membership: Membership, actor: User, reason: str = "") -> None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        _remove_member(membership=membership, actor=actor, reason=reason)
+
+
+def _remove_member(*, membership: Membership, actor: User, reason: str = "") -> None:
+    """In the caller's transaction: erasing an account removes every membership in one."""
+    with transaction.atomic(savepoint=False):
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         _guard_last_admin(membership, new_role=None)
         for hook in REMOVAL_HOOKS:
@@ -212,7 +218,13 @@ def remove_member(*, membership: Membership, actor: User, reason: str = "") -> N
 
 
 def join(*, group: Group, user: User, role: str = Role.MEMBER, via: str = "open", actor: User | None = None) -> Membership:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        return _join(group=group, user=user, role=role, via=via, actor=actor)
+
+
+def _join(*, group: Group, user: User, role: str = Role.MEMBER, via: str = "open", actor: User | None = None) -> Membership:
+    """In the caller's transaction: a sign-up by link or an approved request joins with it."""
+    with transaction.atomic(savepoint=False):
         membership, created = Membership.objects.get_or_create(group=group, user=user, defaults={"role": role})
         if created:
             audit.record(actor=actor or user, group=group, action="membership.added", obj=membership,
@@ -237,7 +249,7 @@ def create_invite_link(*, group: Group, actor: User, role: str = Role.MEMBER, ex
     link forwarded beyond the cooperative does not stay an open door."""
     _check_role(role)
     expires_at = expires_at or timezone.now() + INVITE_LINK_LIFETIME
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         link = InviteLink.objects.create(group=group, role=role, created_by=actor, expires_at=expires_at)
         audit.record(actor=actor, group=group, action="invite_link.created", obj=link,
                      after={"role": role, "expires_at": expires_at})
@@ -245,7 +257,7 @@ def create_invite_link(*, group: Group, actor: User, role: str = Role.MEMBER, ex
 
 
 def revoke_invite_link(*, link: InviteLink, actor: User) -> InviteLink:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if InviteLink.objects.filter(pk=link.pk, revoked_at=None).update(revoked_at=timezone.now()):
             audit.record(actor=actor, group=link.group_id, action="invite_link.revoked", obj=link)
     link.refresh_from_db()
@@ -282,7 +294,7 @@ def signup_by_link(*, token: str, email: str, name: str, password: str) -> Membe
         raise DomainError("invalid_email", _("Enter a valid e-mail address."), status=400, field="email") from None
     if not name:
         raise DomainError("invalid", _("Give your name, as the group will see it."), status=400, field="name")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         link = usable_link(token)
         if User.objects.filter(email__iexact=email).exists():
             raise DomainError("email_taken", _("An account already exists for this address: log in to join the group."),
@@ -293,7 +305,7 @@ def signup_by_link(*, token: str, email: str, name: str, password: str) -> Membe
         except IntegrityError:  # the same address, a moment earlier, in another request
             raise DomainError("email_taken", _("An account already exists for this address: log in to join the group."),
                               status=409, field="email") from None
-        return join(group=link.group, user=user, role=link.role, via="link")
+        return _join(group=link.group, user=user, role=link.role, via="link")
 
 
 # --- e-mail invitations: "welcome, choose your password" ----------------------------------
@@ -333,7 +345,7 @@ def read_welcome_token(token: str) -> Invitation:
 
 def accept_invitation(*, token: str, name: str, password: str) -> Invitation:
     """Set the invited person's name and first password; the link then stops working."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         invitation = read_welcome_token(token)
         user = User.objects.select_for_update().get(pk=invitation.user_id)
         if _password_seal(user) != _password_seal(invitation.user):
@@ -364,7 +376,7 @@ def request_to_join(*, group: Group, user: User, message: str = "") -> JoinReque
 
 
 def decide_join_request(*, join_request: JoinRequest, approve: bool, actor: User) -> JoinRequest:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         updated = JoinRequest.objects.filter(pk=join_request.pk, status=JoinRequest.Status.PENDING).update(
             status=JoinRequest.Status.APPROVED if approve else JoinRequest.Status.REFUSED,
             decided_at=timezone.now(),
@@ -375,7 +387,7 @@ def decide_join_request(*, join_request: JoinRequest, approve: bool, actor: User
             audit.record(actor=actor, group=join_request.group_id, obj=join_request,
                          action="join_request.approved" if approve else "join_request.refused")
         if updated and approve:
-            join(group=join_request.group, user=join_request.user, via="request", actor=actor)
+            _join(group=join_request.group, user=join_request.user, via="request", actor=actor)
     return join_request
 
 
@@ -498,7 +510,7 @@ def import_members(*, group: Group, data: bytes | str, actor: User | None) -> Im
 
     rows = parse_member_csv(data, currency=group.currency)
     created = updated = unchanged = 0
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # Two imports into one group run one after the other.
         Group.objects.select_for_update().filter(pk=group.pk).first()
         users: dict[str, User] = {}

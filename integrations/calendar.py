@@ -32,7 +32,7 @@ def token_for(user: User) -> CalendarToken:
 
 def renew_token(user: User) -> CalendarToken:
     """A new address; the old one stops working at once."""
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         CalendarToken.objects.filter(user=user).delete()
         return CalendarToken.objects.create(user=user)
 

@@ -44,7 +44,7 @@ def create_webhook(*, group: Group, actor: User, url: str, format: str = Webhook
         outbound.check(url)
     except outbound.Refused as exc:
         raise DomainError("webhook_url_refused", str(exc), status=400, field="url") from None
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Group.objects.select_for_update().filter(pk=group.pk).first()  # the count below holds
         if Webhook.objects.filter(group=group).count() >= MAX_PER_GROUP:
             raise DomainError("too_many_webhooks", ngettext("A group has at most %(n)d webhook.",
@@ -58,7 +58,7 @@ def create_webhook(*, group: Group, actor: User, url: str, format: str = Webhook
 
 def delete_webhook(*, webhook: Webhook, actor: User) -> None:
     _require_admin(actor, webhook.group)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit.record(actor=actor, group=webhook.group_id, action="webhook.deleted", obj=webhook,
                      before={"url": webhook.url, "format": webhook.format, "events": webhook.events})
         webhook.delete()

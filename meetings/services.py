@@ -160,7 +160,7 @@ def create_meeting(
         correction_text = _text(correction_text, "correction_text", required=True)
     agenda = _agenda(group, round=round, buckets=buckets, proposals=proposals, items=items)
     named = _voters(group, voters)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         meeting = Meeting.objects.create(
             group=group, title=title, starts_at=starts_at, place=_text(place, "place", limit=200),
             quorum_percent=_quorum(quorum_percent), notes=_text(notes, "notes"), created_by=actor,
@@ -179,7 +179,7 @@ def create_meeting(
 def update_meeting(*, meeting: Meeting, actor: User | None, **fields) -> Meeting:
     """Change the title, time, place, quorum or notes of a meeting not sealed yet (admins)."""
     _require_admin(actor, meeting.group)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(meeting)
         if "title" in fields:
             locked.title = _text(fields["title"], "title", required=True, limit=MAX_TITLE)
@@ -256,7 +256,7 @@ def set_attendance(*, meeting: Meeting, actor: User | None, present, represented
                 "%(name)s would carry %(n)s proxy; this group allows %(max)s per voter.",
                 "%(name)s would carry %(n)s proxies; this group allows %(max)s per voter.", count,
             ) % {"name": people[holder].user.display_name, "n": count, "max": group.max_proxies_per_voter})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(meeting)
         Attendance.objects.filter(meeting=locked).delete()
         Attendance.objects.bulk_create(
@@ -301,7 +301,7 @@ def record_decision(
     if not title:
         raise DomainError("invalid", _("A decision needs a title."), status=400, field="title")
     text = _text(text, "text")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = _locked(meeting)
         quorum = selectors.quorum_of(locked)
         if quorum.taking_part == 0:
@@ -335,7 +335,7 @@ def seal_minutes(*, meeting: Meeting, actor: User | None, now: datetime | None =
     """Fix the minutes for good: render them, hash them with the previous minutes' hash
     inside, number them in the group's register. Sealing again is refused (minutes_sealed)."""
     _require_admin(actor, meeting.group)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # One chain per group: whoever seals holds the group row until the minutes are written.
         Group.objects.select_for_update(no_key=True).filter(pk=meeting.group_id).first()
         locked = _locked(meeting)

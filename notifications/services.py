@@ -72,7 +72,7 @@ def set_preference(*, user, kind: str, mode: str) -> Preference:
 
 
 def set_preferences(*, user, modes: dict[str, str]) -> None:
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         current = preferences_of(user)
         for kind, mode in modes.items():
             if current.get(kind) != mode:
@@ -82,7 +82,7 @@ def set_preferences(*, user, modes: dict[str, str]) -> None:
 def unsubscribe(*, token: str) -> tuple[User, str]:
     """Stop the mails of the token's kind (or the whole digest) for the token's person."""
     user, kind = read_unsubscribe_token(token)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if kind == DIGEST:
             for digest_kind, mode in preferences_of(user).items():
                 if mode == Mode.DIGEST:

@@ -320,7 +320,7 @@ def open_proposal(
     _check_bucket(bucket, group)
     _check_author(author, group)
     named = _check_voters(group, voters)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         proposal = Proposal.objects.create(
             group=group,
             title=title,
@@ -363,7 +363,8 @@ def open_proposals(
     """Open many proposals at once, each `(title, details, bucket)`, with the same author and
     closing time and the default rules (every member votes, no quorum, a block vetoes): what
     closing a round does for its buckets to decide. The same checks as open_proposal, then
-    one INSERT however many there are; voters are told after commit (one queued task)."""
+    one INSERT however many there are; voters are told after commit (one queued task). Not
+    durable: it runs inside the transaction of the round's closing."""
     now = now or timezone.now()
     _check_closes_at(closes_at, now)
     _check_author(author, group)
@@ -404,7 +405,7 @@ def edit_proposal(*, proposal: Proposal, actor: User | None, now: datetime | Non
         raise DomainError("invalid", _("These fields cannot be changed: %(f)s.") % {"f": ", ".join(sorted(unknown))},
                           status=400)
     _require_manager(proposal=proposal, actor=actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = Proposal.objects.select_for_update(of=("self",)).select_related("group").get(pk=proposal.pk)
         now = now or timezone.now()
         if locked.closed_at is not None or now >= locked.closes_at:
@@ -481,7 +482,7 @@ def extend_proposal(*, proposal: Proposal, actor: User | None, closes_at: dateti
     """Give an open proposal more time (author or admin); the reason is kept in its history."""
     _require_manager(proposal=proposal, actor=actor)
     reason = _required_reason(reason)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         now = now or timezone.now()
         if locked.closed_at is not None or now >= locked.closes_at:
@@ -513,7 +514,7 @@ def reopen_proposal(*, proposal: Proposal, actor: User | None, closes_at: dateti
     ).count() == 0:
         raise DomainError("not_allowed", _("Only an admin of the group can reopen a proposal."), status=403)
     reason = _required_reason(reason)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         now = now or timezone.now()
         if locked.closed_at is None:
@@ -622,7 +623,7 @@ def set_stance(
     if len(reason) > MAX_TEXT:
         raise DomainError("invalid", _("The reason is too long."), status=400, field="reason")
     values = {"choice": choice, "scores": scores, "ranking": ranking, "dots": dots, "availability": availability}
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         proposal = Proposal.objects.select_for_update(of=("self",)).select_related("group").get(pk=proposal.pk)
         now = now or timezone.now()
         if proposal.closed_at is not None or now >= proposal.closes_at:
@@ -685,7 +686,7 @@ def give_proxy(*, proposal: Proposal, giver: User, holder: User, recorded_by: Us
         raise DomainError("not_allowed", _("Only an admin can record someone else's proxy."), status=403)
     if holder.pk == giver.pk:
         raise DomainError("invalid_proxy", _("A proxy goes to another voter, not to oneself."), status=400, field="holder")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = Proposal.objects.select_for_update(of=("self",)).select_related("group").get(pk=proposal.pk)
         now = now or timezone.now()
         if locked.closed_at is not None or now >= locked.closes_at:
@@ -721,7 +722,7 @@ def withdraw_proxy(*, proxy: Proxy, actor: User, now: datetime | None = None) ->
         group_id=proxy.proposal.group_id, user=actor, role=Role.ADMIN
     ).exists():
         raise DomainError("not_allowed", _("Only its giver or an admin can withdraw a proxy."), status=403)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = Proposal.objects.select_for_update().get(pk=proxy.proposal_id)
         now = now or timezone.now()
         if locked.closed_at is not None or now >= locked.closes_at:
@@ -826,7 +827,7 @@ def close_proposal(
     """Close now (early by its author or an admin; `actor` None is the sweep). Idempotent:
     closing a closed proposal returns it unchanged; two concurrent closes give one outcome."""
     _require_manager(proposal=proposal, actor=actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         closed, by_us = _close(pk=proposal.pk, now=now, notify=notify)
         if by_us and actor is not None:  # closed early by a person (the sweep's closes are on time)
             audit.record(actor=actor, group=closed.group_id, action="proposal.closed_early", obj=closed,
@@ -870,7 +871,7 @@ def send_proposal_reminders(now: datetime | None = None) -> int:
     for pk, created_at, closes_at in due:
         if closes_at - created_at <= REMINDER_BEFORE:
             continue
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             if Proposal.objects.filter(pk=pk, reminder_sent_at=None).update(reminder_sent_at=now) == 1:
                 proposal = Proposal.objects.get(pk=pk)
                 events.emit("proposal.closing_soon", group_id=proposal.group_id, obj=proposal)
@@ -888,7 +889,7 @@ def set_statement(*, proposal: Proposal, actor: User, statement: str, chosen_opt
     statement = (statement or "").strip()
     if len(statement) > MAX_TEXT:
         raise DomainError("invalid", _("The statement is too long."), status=400, field="statement")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.closed_at is None:
             raise DomainError("proposal_open", _("The outcome can be stated once the proposal is closed."))

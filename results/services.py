@@ -92,7 +92,7 @@ def close_round(*, round: Round, actor=None, now: datetime | None = None, notify
     if actor is not None:
         require_admin(actor, round.group)  # the sweep closes as the system (actor None)
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # FOR NO KEY UPDATE: an allocation committing meanwhile inserts a ledger row whose
         # foreign key takes KEY SHARE on this round row; a plain FOR UPDATE would deadlock
         # with it while we wait for its bucket lock below.
@@ -193,7 +193,7 @@ def send_closing_reminders(now: datetime | None = None) -> int:
     reminded = 0
     for round in candidates.select_related("group"):
         round_id = round.pk
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             won = Round.objects.filter(pk=round_id, closing_reminder_sent_at=None).update(
                 closing_reminder_sent_at=now
             )

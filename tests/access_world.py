@@ -21,8 +21,8 @@ from groups import services as group_services
 from groups.models import Group, InviteLink, JoinRequest, Membership, Role, User
 from meetings import services as meeting_services
 from proposals import services as proposal_services
+from tests.builders import make_bucket, make_round
 from tests.conftest import make_user
-from tests.funding_helpers import make_bucket, make_round
 
 ROLES = ("anonymous", "outsider", "contributor", "member", "colead", "accountant", "admin")
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from buckets.models import Bucket
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 D = Decimal
 

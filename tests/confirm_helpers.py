@@ -1,4 +1,7 @@
-"""Posting a form that asks for confirmation first, as a person does: post, read the page,
+"""Not builders: a person's way through a confirmation page, asserting it is one (the tests of
+confirm.py's pages share it).
+
+Posting a form that asks for confirmation first, as a person does: post, read the page,
 press its confirm button (the same fields again, with the page's token)."""
 
 import re

@@ -9,7 +9,7 @@ from PIL import Image
 
 from buckets.models import Bucket
 from results import services as closing_services
-from tests.funding_helpers import allocate, make_bucket, make_round, pass_deadline
+from tests.builders import allocate, make_bucket, make_round, pass_deadline
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 

@@ -1,10 +1,11 @@
-"""Fixtures (import them with their *_fixture names) for the guideline and flag tests: a round in its proposals phase with a bucket
-co-led by member2, and two guidelines."""
+"""Not builders: the world the guideline and flag tests share, as pytest fixtures (import them
+with their *_fixture names): a round in its proposals phase, two guidelines, a bucket created by
+member2."""
 
 import pytest
 
 from buckets.guidelines import services as guideline_services
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 
 @pytest.fixture(name="round")

@@ -1,4 +1,5 @@
-"""Helpers shared by the notification tests."""
+"""Not builders: sending a plain notice and reading the mails it leads to (HTML part, unsubscribe
+link), for the notification tests only."""
 
 import re
 

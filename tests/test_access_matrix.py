@@ -347,12 +347,17 @@ def test_every_route_has_a_row_in_the_matrix():
             assert len(cells) == len(ROLES), (name, method)
 
 
+def _rolled_back_afterwards():
+    """A transaction around one request, rolled back after it so that every request meets the
+    same world: what TestCase does around each test, and marked as Django marks those, so that
+    the services' durable transactions may open inside it."""
+    block = transaction.atomic()
+    block._from_testcase = True
+    return block
+
+
 def observe(client: Client, method: str, url: str, body, *, api: bool):
-    # Rolled back like a test case's own block, which services' durable blocks may sit in
-    # (Django marks those so); any other outer block would refuse them.
-    outer = transaction.atomic()
-    outer._from_testcase = True
-    with outer:
+    with _rolled_back_afterwards():
         if api:
             response = client.generic(method, url, json.dumps(body or {}), content_type="application/json")
         else:

@@ -23,7 +23,7 @@ from groups.models import User
 from results import services as closing
 from results.selectors import member_figures
 from tests.after_funding_helpers import funded_bucket, permanent_round, record_paid
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +185,7 @@ def test_cancelling_gives_everything_back_and_keeps_the_history(fund_round, admi
 
 
 def make_bucket_in(round, creator):
-    from tests.funding_helpers import make_bucket as make
+    from tests.builders import make_bucket as make
 
     return make(round, creator, title="Another", min_amount="10.00", max_amount="1000.00")
 

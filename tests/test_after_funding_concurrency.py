@@ -13,7 +13,7 @@ from allocations.models import Envelope, LedgerEntry
 from buckets.models import Bucket
 from tests.after_funding_helpers import funded_bucket, permanent_round, record_paid
 from tests.conftest import requires_postgres
-from tests.funding_helpers import allocate, make_bucket
+from tests.builders import allocate, make_bucket
 from tests.test_allocation_concurrency import people, run_concurrently
 
 D = Decimal

@@ -4,7 +4,7 @@ import pytest
 
 from allocations.models import LedgerEntry
 from groups.models import Membership
-from tests.funding_helpers import allocate, make_bucket, make_round, pass_deadline
+from tests.builders import allocate, make_bucket, make_round, pass_deadline
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 
 from allocations.models import Allocation, LedgerEntry
 from cobudget.errors import DomainError
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 @pytest.fixture

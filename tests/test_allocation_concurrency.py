@@ -15,8 +15,8 @@ from buckets.models import Bucket
 from cobudget.errors import DomainError
 from groups import services as group_services
 from groups.models import User
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import requires_postgres
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 THREADS = 16
 

@@ -18,7 +18,7 @@ from allocations import api as allocation_api
 from allocations.models import Allocation, Envelope, LedgerEntry
 from buckets.models import Bucket, Round
 from groups.models import Membership
-from tests.funding_helpers import allocate, make_bucket, make_round, pass_deadline
+from tests.builders import allocate, make_bucket, make_round, pass_deadline
 
 FAST = "allocations.fastpath.AllocationFastPath"
 

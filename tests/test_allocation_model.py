@@ -17,7 +17,7 @@ from buckets.models import Bucket
 from cobudget.errors import DomainError
 from groups import services as group_services
 from groups.models import User
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 ENVELOPE = Decimal("100.00")
 CAP = Decimal("60.00")

@@ -17,8 +17,8 @@ from allocations.ledger import ledger_differences
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
 from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import api_client_for, on_postgres, requires_postgres, token_client_for
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 IMPLEMENTATIONS = {"python": "_set_allocation_python", "database": "_set_allocation_postgres"}
 

@@ -6,10 +6,16 @@ from decimal import Decimal
 
 import pytest
 
-from allocations.models import Allocation, Envelope, LedgerEntry
-from buckets.models import Bucket
+from allocations.models import Allocation
 from cobudget.errors import DomainError
-from tests.funding_helpers import allocate, make_bucket, make_round, pass_deadline
+from tests.builders import (
+    allocate,
+    envelope_of,
+    make_bucket,
+    make_round,
+    money_snapshot,
+    pass_deadline,
+)
 
 
 @pytest.fixture
@@ -22,25 +28,14 @@ def bucket(round, member):
     return make_bucket(round, member, min_amount="100.00", max_amount="300.00")
 
 
-def envelope(user, round):
-    return Envelope.objects.get(user=user, round=round)
-
-
-def snapshot(round):
-    return (
-        sorted(Envelope.objects.filter(round=round).values_list("user_id", "amount", "allocated")),
-        sorted(Bucket.objects.filter(round=round).values_list("id", "total", "contributors_count", "status")),
-        sorted(Allocation.objects.filter(bucket__round=round).values_list("envelope_id", "bucket_id", "amount")),
-        LedgerEntry.objects.filter(round=round).count(),
-    )
 
 
 def refused(code, member, bucket, amount, round, actor=None):
-    before = snapshot(round)
+    before = money_snapshot(round)
     with pytest.raises(DomainError) as info:
         allocate(member, bucket, amount, actor=actor)
     assert info.value.code == code
-    assert snapshot(round) == before, "a refusal changed something"
+    assert money_snapshot(round) == before, "a refusal changed something"
     return info.value
 
 
@@ -64,7 +59,7 @@ def test_rule1_zero_removes_the_allocation(round, bucket, member):
     assert not Allocation.objects.filter(bucket=bucket).exists()
     bucket.refresh_from_db()
     assert bucket.total == Decimal("0.00") and bucket.contributors_count == 0
-    assert envelope(member, round).allocated == Decimal("0.00")
+    assert envelope_of(member, round).allocated == Decimal("0.00")
 
 
 def test_rule1_refused_before_the_funding_phase(group, admin_user, member):
@@ -99,7 +94,7 @@ def test_rule2_exactly_the_envelope_is_accepted(round, member):
     allocate(member, a, "300.00")
     result = allocate(member, b, "130.00")
     assert result.envelope_remaining == Decimal("0.00")
-    assert envelope(member, round).allocated == Decimal("430.00")
+    assert envelope_of(member, round).allocated == Decimal("430.00")
 
 
 def test_rule2_one_cent_above_the_envelope_is_refused(round, member):
@@ -166,8 +161,8 @@ def test_rule8_closed_round_is_refused(round, bucket, member):
 
 
 def test_a_member_cannot_allocate_for_another_member(round, bucket, member, member2):
-    before = snapshot(round)
+    before = money_snapshot(round)
     with pytest.raises(DomainError) as info:
         allocate(member, bucket, "10.00", actor=member2)
     assert info.value.status == 403
-    assert snapshot(round) == before
+    assert money_snapshot(round) == before

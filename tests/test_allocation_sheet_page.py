@@ -10,7 +10,7 @@ import pytest
 from allocations.models import Allocation, Envelope, LedgerEntry
 from allocations.services import withdraw_bucket
 from buckets.models import Bucket
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 @pytest.fixture

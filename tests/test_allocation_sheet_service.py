@@ -9,7 +9,7 @@ from allocations import services
 from allocations.models import Allocation, Envelope, LedgerEntry
 from buckets.models import Bucket
 from cobudget.errors import DomainError
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round, money_snapshot
 
 
 @pytest.fixture
@@ -21,14 +21,6 @@ def round(group, admin_user, member):
 def buckets(round, member):
     return [make_bucket(round, member, title=f"Bucket {i}", min_amount="100.00", max_amount="300.00") for i in range(3)]
 
-
-def snapshot(round):
-    return (
-        sorted(Envelope.objects.filter(round=round).values_list("user_id", "amount", "allocated")),
-        sorted(Bucket.objects.filter(round=round).values_list("id", "total", "contributors_count")),
-        sorted(Allocation.objects.filter(bucket__round=round).values_list("envelope_id", "bucket_id", "amount")),
-        LedgerEntry.objects.filter(round=round).count(),
-    )
 
 
 def test_it_saves_every_line_of_the_sheet(round, buckets, member):
@@ -43,23 +35,23 @@ def test_it_saves_every_line_of_the_sheet(round, buckets, member):
 def test_one_bad_line_saves_nothing_and_names_that_line(round, buckets, member):
     a, b, c = buckets
     allocate(member, a, "50.00")
-    before = snapshot(round)
+    before = money_snapshot(round)
     with pytest.raises(DomainError) as info:
         services.set_allocations(member=member, round=round, actor=member,
                                  amounts={a.pk: "80.00", b.pk: "20.00", c.pk: "301.00"})
     assert info.value.code == "bucket_max_exceeded"
     assert info.value.field == f"amount-{c.pk}"
     assert "Bucket 2" in str(info.value.detail)
-    assert snapshot(round) == before, "a refused sheet changed something"
+    assert money_snapshot(round) == before, "a refused sheet changed something"
 
 
 def test_an_unreadable_amount_names_its_line_and_saves_nothing(round, buckets, member):
     a, b, _c = buckets
-    before = snapshot(round)
+    before = money_snapshot(round)
     with pytest.raises(DomainError) as info:
         services.set_allocations(member=member, round=round, actor=member, amounts={a.pk: "10", b.pk: "-3"})
     assert info.value.status == 400 and info.value.field == f"amount-{b.pk}"
-    assert snapshot(round) == before
+    assert money_snapshot(round) == before
 
 
 def test_moving_money_between_buckets_within_a_full_envelope_is_accepted(round, buckets, member):
@@ -76,12 +68,12 @@ def test_moving_money_between_buckets_within_a_full_envelope_is_accepted(round, 
 
 def test_over_the_envelope_is_refused_whole(round, buckets, member):
     a, b, c = buckets
-    before = snapshot(round)
+    before = money_snapshot(round)
     with pytest.raises(DomainError) as info:
         services.set_allocations(member=member, round=round, actor=member,
                                  amounts={a.pk: "200.00", b.pk: "200.00", c.pk: "100.00"})
     assert info.value.code == "envelope_exceeded"
-    assert snapshot(round) == before
+    assert money_snapshot(round) == before
 
 
 def test_an_admin_enters_a_paper_form_on_the_members_behalf(round, buckets, member, admin_user):

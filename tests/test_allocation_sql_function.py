@@ -17,8 +17,8 @@ from allocations import services
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry
 from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
+from tests.builders import make_bucket, make_round
 from tests.conftest import requires_postgres
-from tests.funding_helpers import make_bucket, make_round
 
 pytestmark = [requires_postgres]
 

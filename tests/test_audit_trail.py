@@ -17,8 +17,8 @@ from buckets.guidelines import services as flag_services
 from cobudget.errors import DomainError
 from groups import services as group_services
 from groups.models import Membership, Role
+from tests.builders import make_bucket, make_round
 from tests.conftest import requires_postgres
-from tests.funding_helpers import make_bucket, make_round
 
 
 def _last(action):

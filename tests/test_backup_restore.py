@@ -17,8 +17,8 @@ from django.db import connection
 
 from groups.models import Group
 from results.services import close_round
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import requires_postgres
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 ROOT = Path(__file__).resolve().parent.parent
 

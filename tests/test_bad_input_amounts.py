@@ -17,7 +17,7 @@ from django.test import Client
 from allocations.models import Allocation, Envelope, LedgerEntry
 from buckets.models import Bucket, BudgetItem, Round
 from groups.models import Membership
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 # As text (form fields and JSON strings).
 BAD_TEXT = [

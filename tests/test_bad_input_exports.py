@@ -21,7 +21,7 @@ from groups.models import Role, User
 from proposals import services as proposal_services
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.conftest import make_user, requires_postgres
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ USER_COLUMNS = {
 
 @pytest.fixture
 def world(group, admin_user, accountant):
-    round_ = make_round(group, admin_user)
+    round_ = make_round(group, admin_user, phase="proposals")
     people, buckets = [], []
     for i in range(len(PAYLOADS)):
         person = make_user(f"voter{i}@example.org")

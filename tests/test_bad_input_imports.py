@@ -14,7 +14,7 @@ from django.test import Client
 
 from allocations.models import Envelope, LedgerEntry
 from groups.models import Invitation, Membership, User
-from tests.funding_helpers import make_round
+from tests.builders import make_round
 
 HEADER = "email,name,role,envelope\n"
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from buckets.models import Bucket, Comment, Flag, Guideline
 from groups.models import Group
 from proposals.models import Proposal, ProposalComment
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 RTL = [
     "حديقة مشتركة للحي",

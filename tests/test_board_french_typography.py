@@ -9,9 +9,8 @@ from django.utils import timezone
 from cobudget.typography import page_faults
 from meetings import services as meeting_services
 from proposals import services
+from tests.builders import attend, option_ids, plan_meeting, round_with_bucket_to_decide
 from tests.conftest import make_user
-from tests.meeting_helpers import attend, plan, round_with_bucket_to_decide
-from tests.proposal_helpers import option_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +45,7 @@ def board(group, admin_user, member, member2, settings):
     services.set_stance(proposal=secret, user=elodie, choice="block", reason="Trop tôt.")
     services.give_proxy(proposal=secret, giver=member2, holder=member)
     pages.append(f"/proposals/{secret.pk}/")
-    meeting = plan(group, admin_user, title="Conseil d’administration", place="Orléans", items=["Affaires diverses"])
+    meeting = plan_meeting(group, admin_user, title="Conseil d’administration", place="Orléans", items=["Affaires diverses"])
     attend(meeting, admin_user, group, [admin_user, elodie], represented={member: elodie})
     meeting_services.record_decision(meeting=meeting, actor=admin_user, bucket=training, votes_for=1,
                                      votes_against=1, votes_abstain=1, outcome="rejected")

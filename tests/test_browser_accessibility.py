@@ -10,8 +10,8 @@ from django.utils import timezone
 from buckets import services as bucket_services
 from buckets.guidelines import services as guideline_services
 from proposals import services as proposal_services
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import browser_login
-from tests.funding_helpers import allocate, make_bucket, make_round
 from tests.notify_helpers import send
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"

@@ -3,8 +3,8 @@ and the remaining envelope change in place, tries to overspend and reads the ref
 
 import pytest
 
+from tests.builders import make_bucket, make_round
 from tests.conftest import browser_login
-from tests.funding_helpers import make_bucket, make_round
 
 
 @pytest.mark.browser

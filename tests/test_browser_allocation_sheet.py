@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from allocations.models import Allocation, Envelope
+from tests.builders import make_bucket, make_round
 from tests.conftest import browser_login
-from tests.funding_helpers import make_bucket, make_round
 
 
 def _mine(member):

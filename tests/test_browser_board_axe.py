@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from proposals import services
+from tests.builders import attend, plan_meeting, round_with_bucket_to_decide
 from tests.conftest import browser_login
-from tests.meeting_helpers import attend, plan, round_with_bucket_to_decide
 from tests.test_browser_accessibility import axe_page, violations  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,7 @@ def test_the_board_pages_pass_axe(axe_page, live_server, group, admin_user, memb
     }
     secret = services.open_proposal(group=group, author=admin_user, title="Elect", closes_at=later, notify=False,
                                     anonymous=True, quorum_percent=50)
-    meeting = plan(group, admin_user, items=["Any other business"])
+    meeting = plan_meeting(group, admin_user, items=["Any other business"])
     attend(meeting, admin_user, group, [admin_user, member], represented={member2: member})
     pages = {f"{kind} poll": f"/proposals/{p.pk}/" for kind, p in polls.items()}
     pages.update({

@@ -8,8 +8,8 @@ import pytest
 
 from groups import services as group_services
 from groups.models import Role
+from tests.builders import make_round
 from tests.conftest import browser_login, make_user
-from tests.funding_helpers import make_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

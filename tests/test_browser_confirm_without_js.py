@@ -4,16 +4,16 @@ and closes a round early, reading the consequence in numbers first."""
 import pytest
 
 from buckets.models import Bucket, Round
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_withdraw_and_close_without_javascript(_browser, live_server, group, admin_user, member, member2):
-    round = make_round(group, admin_user, title="Budget 2026")
-    bucket = make_bucket(round, member, title="Atelier", min_amount="500.00")
-    kept = make_bucket(round, member, title="Four", min_amount="100.00")
+    round = make_round(group, admin_user, title="Budget 2026", phase="proposals")
+    bucket = make_bucket(round, member, title="Atelier", min_amount="500.00", max_amount="1000.00")
+    kept = make_bucket(round, member, title="Four", min_amount="100.00", max_amount="200.00")
     open_funding(round)
     allocate(member, bucket, "400.00")
     allocate(member2, bucket, "270.00")

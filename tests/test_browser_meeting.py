@@ -6,9 +6,8 @@ import pytest
 
 from buckets.models import Bucket
 from meetings.models import Meeting
+from tests.builders import member_id, plan_meeting, round_with_bucket_to_decide
 from tests.conftest import browser_login
-from tests.meeting_helpers import plan, round_with_bucket_to_decide
-from tests.proposal_helpers import member_id
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_the_secretary_runs_the_meeting_and_seals_the_minutes(page, live_server, group, admin_user, member, member2):
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
-    meeting = plan(group, admin_user, title="Board meeting of March", voters=[admin_user, member, member2],
+    meeting = plan_meeting(group, admin_user, title="Board meeting of March", voters=[admin_user, member, member2],
                    items=["Any other business"])
     browser_login(page, live_server, admin_user)
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/")

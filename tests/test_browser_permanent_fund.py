@@ -14,8 +14,8 @@ from allocations import services as allocation_services
 from buckets import services as bucket_services
 from buckets.models import Bucket
 from groups.models import User
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import PASSWORD
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

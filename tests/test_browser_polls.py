@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from proposals import services
 from proposals.models import Stance
+from tests.builders import option_ids
 from tests.conftest import browser_login
-from tests.proposal_helpers import option_ids
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ import pytest
 from groups import services as group_services
 from groups.models import Role
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,7 +40,7 @@ def big_round(group, admin_user, member):
         person = make_user(f"m{i}@example.org", language="fr")
         group_services.add_member(group=group, email=person.email, role=Role.MEMBER, actor=None, send_invitation=False)
         people.append(person)
-    round = make_round(group, admin_user, title="Budget participatif 2026 de la coopérative", envelope="430.00", decide="50")
+    round = make_round(group, admin_user, title="Budget participatif 2026 de la coopérative", envelope="430.00", decide="50", phase="proposals")
     titles = ["Journée coopérative d'été, avec ateliers et conférences ouvertes au public", "Site vitrine", "Serre"]
     buckets = [make_bucket(round, member, title=title, min_amount="9000.00", max_amount="20000.00") for title in titles]
     open_funding(round)

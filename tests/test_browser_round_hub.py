@@ -7,7 +7,7 @@ import re
 import pytest
 
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.conftest import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,12 +15,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def rounds(group, admin_user, member, member2):
-    live = make_round(group, admin_user, title="Budget 2026", decide="50")
-    bucket = make_bucket(live, member, title="Four solaire", min_amount="300.00")
+    live = make_round(group, admin_user, title="Budget 2026", decide="50", phase="proposals")
+    bucket = make_bucket(live, member, title="Four solaire", min_amount="300.00", max_amount="600.00")
     open_funding(live)
     allocate(member, bucket, "120.00")
     allocate(member2, bucket, "80.00")
-    past = make_round(group, admin_user, title="Budget 2025")
+    past = make_round(group, admin_user, title="Budget 2025", phase="proposals")
     closing.close_round(round=past, actor=admin_user, notify=False)
     return live, past
 

@@ -5,8 +5,8 @@ filters the cards."""
 import pytest
 
 from buckets import services as bucket_services
+from tests.builders import make_bucket, make_round
 from tests.conftest import browser_login
-from tests.funding_helpers import make_bucket, make_round
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,7 @@
 """Bucket endpoints: fields, Markdown sanitised, co-leads as emails, publish, withdraw, merge,
 comments by their author only, draft visibility."""
 
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 FIELDS = {"id", "round", "title", "summary", "description", "status", "coleads", "budget_items", "min_goal",
           "max_goal", "total", "contributors_count", "my_allocation"}

@@ -11,7 +11,7 @@ from PIL import Image
 from audit.models import AuditEntry
 from expenses.models import Attachment
 from tests.expense_helpers import PDF_BYTES, image_bytes, pdf_upload
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from allocations.models import Allocation, Envelope
 from buckets import services as bucket_services
 from buckets.models import Bucket
 from cobudget.errors import DomainError
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 @pytest.fixture

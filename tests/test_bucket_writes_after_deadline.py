@@ -18,8 +18,8 @@ from buckets import services as bucket_services
 from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
 from results.services import close_round
+from tests.builders import allocate, make_bucket, make_round, pass_deadline
 from tests.conftest import requires_postgres
-from tests.funding_helpers import allocate, make_bucket, make_round, pass_deadline
 
 
 def _refused(response):

@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from groups import services as group_services
 from proposals import services as proposal_services
-from tests.funding_helpers import make_round
+from tests.builders import make_round
 
 
 def _feed(url: str):

@@ -9,7 +9,7 @@ import pytest
 
 from buckets.models import Round
 from results import services as closing
-from tests.closing_helpers import make_bucket, make_round, open_funding
+from tests.builders import make_bucket, make_round, open_funding
 
 pytestmark = pytest.mark.django_db
 
@@ -19,8 +19,8 @@ PLANNED = datetime(2026, 3, 20, 17, 0, tzinfo=UTC)  # 18:00 in Paris
 
 @pytest.fixture
 def closed_early(group, admin_user, member):
-    round = make_round(group, admin_user, title="Budget 2026")
-    make_bucket(round, member)
+    round = make_round(group, admin_user, title="Budget 2026", phase="proposals")
+    make_bucket(round, member, min_amount="200.00", max_amount="400.00")
     open_funding(round)
     closing.close_round(round=round, actor=admin_user, now=CLOSED, notify=False)
     Round.objects.filter(pk=round.pk).update(funding_opens_at=CLOSED - timedelta(days=10), funding_closes_at=PLANNED,

@@ -7,12 +7,12 @@ from django.utils import translation
 from cobudget.errors import DomainError
 from proposals.models import Proposal
 from results.services import close_round
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 
 
 @pytest.fixture
 def round_with_a_bucket_to_decide(group, admin_user, member):
-    round = make_round(group, admin_user, decide="50")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
     bucket = make_bucket(round, member, title="Atelier", min_amount="1000.00", max_amount="1500.00")
     open_funding(round)
     allocate(member, bucket, "400.00")

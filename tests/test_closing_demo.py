@@ -10,7 +10,7 @@ from buckets.models import Bucket
 from demo import closed_round
 from demo.people import seed_people
 from proposals.models import Proposal
-from tests.closing_helpers import assert_ledger_clean
+from tests.builders import assert_ledger_clean
 
 pytestmark = pytest.mark.django_db
 

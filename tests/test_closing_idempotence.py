@@ -12,7 +12,7 @@ from allocations.selectors import round_totals
 from buckets.models import Bucket, Round
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import (
+from tests.builders import (
     allocate,
     assert_ledger_clean,
     make_bucket,
@@ -27,10 +27,10 @@ EXPECTED = {"Funded": "funded", "To decide": "to_decide", "Lost": "not_funded"}
 
 
 def _round(group, admin_user, member, member2):
-    round = make_round(group, admin_user, decide="50")
-    funded = make_bucket(round, member, title="Funded", min_amount="300.00")
-    decide = make_bucket(round, member, title="To decide", min_amount="400.00")
-    lost = make_bucket(round, member2, title="Lost", min_amount="1000.00")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
+    funded = make_bucket(round, member, title="Funded", min_amount="300.00", max_amount="600.00")
+    decide = make_bucket(round, member, title="To decide", min_amount="400.00", max_amount="800.00")
+    lost = make_bucket(round, member2, title="Lost", min_amount="1000.00", max_amount="2000.00")
     open_funding(round)
     allocate(member, funded, "300.00")
     allocate(member2, decide, "250.00")
@@ -132,7 +132,7 @@ def test_allocations_racing_an_early_close_are_either_counted_or_refused(group, 
     (and counts in the result) or is refused: never a change after the statuses are set."""
     from cobudget.errors import DomainError
 
-    round = make_round(group, admin_user)
+    round = make_round(group, admin_user, phase="proposals")
     bucket = make_bucket(round, member, title="Edge", min_amount="400.00", max_amount="800.00")
     open_funding(round)
     allocate(member, bucket, "399.00")

@@ -15,8 +15,7 @@ from django.db import connection
 from buckets.models import Bucket, Round
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import (
-    CHILD_CODE,
+from tests.builders import (
     allocate,
     assert_ledger_clean,
     make_bucket,
@@ -27,6 +26,30 @@ from tests.closing_helpers import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
+
+CHILD_CODE = """
+import os, sys
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cobudget.settings")
+import django
+django.setup()
+from tests.test_closing_killed import close_and_hang
+close_and_hang(int(sys.argv[1]))
+"""
+
+
+def close_and_hang(round_id: int) -> None:
+    """In the child process: start closing the round; once every status is updated and every
+    proposal opened, inside the still-open transaction, print PAUSED and sleep until killed."""
+    original = closing._open_decision_proposals
+
+    def open_then_hang(**kwargs):
+        original(**kwargs)
+        print("PAUSED", flush=True)
+        time.sleep(600)
+
+    closing._open_decision_proposals = open_then_hang
+    closing.close_round(round=Round.objects.get(pk=round_id))
+    print("NOT KILLED", flush=True)
 
 
 def _database_url_for_child() -> str | None:
@@ -51,10 +74,10 @@ def test_a_close_killed_half_way_leaves_nothing_and_the_sweep_closes_it_once(gro
     if url is None:
         pytest.skip("the test database is SQLite in memory: a child process cannot reach it "
                     "(run with DATABASE_URL=postgres://… or TEST_DATABASE_NAME=a file)")
-    round = make_round(group, admin_user, decide="50")
-    funded = make_bucket(round, member, title="Funded", min_amount="300.00")
-    decide = make_bucket(round, member, title="To decide", min_amount="400.00")
-    make_bucket(round, member2, title="Lost", min_amount="1000.00")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
+    funded = make_bucket(round, member, title="Funded", min_amount="300.00", max_amount="600.00")
+    decide = make_bucket(round, member, title="To decide", min_amount="400.00", max_amount="800.00")
+    make_bucket(round, member2, title="Lost", min_amount="1000.00", max_amount="2000.00")
     open_funding(round)
     allocate(member, funded, "300.00")
     allocate(member2, decide, "250.00")

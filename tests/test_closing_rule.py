@@ -12,7 +12,7 @@ from allocations.selectors import round_totals
 from buckets.models import Bucket
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import (
+from tests.builders import (
     allocate,
     assert_ledger_clean,
     make_bucket,
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _close_with(group, admin_user, member, *, funded, decide, min_goal, totals):
-    round = make_round(group, admin_user, funded=funded, decide=decide, envelope="10000.00")
-    buckets = {label: make_bucket(round, member, title=label, min_amount=min_goal) for label in totals}
+    round = make_round(group, admin_user, funded=funded, decide=decide, envelope="10000.00", phase="proposals")
+    buckets = {label: make_bucket(round, member, title=label, min_amount=min_goal, max_amount=Decimal(min_goal) * 2 or "100.00") for label in totals}
     open_funding(round)
     for label, amount in totals.items():
         if Decimal(amount) > 0:
@@ -85,12 +85,12 @@ def test_it_leaves_drafts_and_withdrawn_buckets_alone(group, admin_user, member)
     from allocations import services as allocation_services
     from buckets import services as bucket_services
 
-    round = make_round(group, admin_user)
+    round = make_round(group, admin_user, phase="proposals")
     draft = bucket_services.create_bucket(
         round=round, actor=member, title="draft",
         budget_items=[{"description": "x", "min_amount": Decimal("10"), "max_amount": Decimal("20")}],
     )
-    withdrawn = make_bucket(round, member, title="withdrawn")
+    withdrawn = make_bucket(round, member, title="withdrawn", min_amount="200.00", max_amount="400.00")
     allocation_services.withdraw_bucket(bucket=withdrawn, actor=member)
     open_funding(round)
     closing.close_round(round=round, actor=admin_user)
@@ -115,8 +115,8 @@ def test_a_bucket_to_decide_opens_a_proposal_closing_at_the_meeting(group, admin
 
 
 def test_without_a_meeting_date_the_proposal_closes_in_seven_days(group, admin_user, member):
-    round = make_round(group, admin_user, decide="50", meeting_at=None)
-    make_bucket(round, member, title="Bike", min_amount="100.00")
+    round = make_round(group, admin_user, decide="50", meeting_at=None, phase="proposals")
+    make_bucket(round, member, title="Bike", min_amount="100.00", max_amount="200.00")
     open_funding(round)
     allocate(member, Bucket.objects.get(round=round), "70.00")
     now = timezone.now()
@@ -129,9 +129,9 @@ def test_the_proposal_outcome_settles_the_bucket_and_not_funded_money_counts_as_
 ):
     from proposals import services as proposal_services
 
-    round = make_round(group, admin_user, decide="50")
-    kept = make_bucket(round, member, title="Kept", min_amount="400.00")
-    dropped = make_bucket(round, member, title="Dropped", min_amount="400.00")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
+    kept = make_bucket(round, member, title="Kept", min_amount="400.00", max_amount="800.00")
+    dropped = make_bucket(round, member, title="Dropped", min_amount="400.00", max_amount="800.00")
     open_funding(round)
     allocate(member, kept, "300.00")
     allocate(member2, dropped, "250.00")

@@ -14,7 +14,7 @@ from cobudget.errors import DomainError
 from groups.models import User
 from results import services as closing
 from results.sweep import sweep
-from tests.closing_helpers import (
+from tests.builders import (
     allocate,
     make_bucket,
     make_round,
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_deadline_holds_without_any_worker(group, admin_user, member):
-    round = make_round(group, admin_user)
-    bucket = make_bucket(round, member, title="Late")
+    round = make_round(group, admin_user, phase="proposals")
+    bucket = make_bucket(round, member, title="Late", min_amount="200.00", max_amount="400.00")
     open_funding(round)
     allocate(member, bucket, "10.00")
     pass_deadline(round)
@@ -40,10 +40,10 @@ def test_the_deadline_holds_without_any_worker(group, admin_user, member):
 
 
 def test_the_command_closes_due_rounds_only(group, admin_user, member, capsys):
-    due = make_round(group, admin_user, title="Due")
-    make_bucket(due, member, title="A")
-    later = make_round(group, admin_user, title="Later")
-    make_bucket(later, member, title="B")
+    due = make_round(group, admin_user, title="Due", phase="proposals")
+    make_bucket(due, member, title="A", min_amount="200.00", max_amount="400.00")
+    later = make_round(group, admin_user, title="Later", phase="proposals")
+    make_bucket(later, member, title="B", min_amount="200.00", max_amount="400.00")
     open_funding(later)
     pass_deadline(due)
     call_command("close_due_rounds")
@@ -63,7 +63,7 @@ def test_a_permanent_round_is_never_closed_by_the_sweep(group, admin_user, membe
     fund = bucket_services.create_round(group=group, actor=admin_user, title="Fund", kind="permanent",
                                         envelope_amount=Decimal("100.00"))
     fund = allocation_services.publish_round(round=fund, actor=admin_user)
-    make_bucket(fund, member, title="Always open", min_amount="50.00")
+    make_bucket(fund, member, title="Always open", min_amount="50.00", max_amount="100.00")
     far_future = timezone.now() + timedelta(days=3650)
     assert closing.close_due_rounds(now=far_future) == 0
     assert sweep.delay() is not None
@@ -88,7 +88,7 @@ def test_the_sweep_task_closes_rounds_and_due_proposals(group, admin_user, membe
     from proposals import services as proposal_services
     from proposals.models import Proposal
 
-    round = make_round(group, admin_user)
+    round = make_round(group, admin_user, phase="proposals")
     pass_deadline(round)
     proposal = proposal_services.open_proposal(
         group=group, title="Paint the door", author=admin_user, closes_at=timezone.now() + timedelta(minutes=1)
@@ -102,7 +102,7 @@ def test_the_sweep_task_closes_rounds_and_due_proposals(group, admin_user, membe
 def test_members_are_reminded_once_48_hours_before_the_close(group, admin_user, member, member2, accountant,
                                                              django_capture_on_commit_callbacks):
     User.objects.update(language="en")  # mails are in each recipient's language
-    round = make_round(group, admin_user)
+    round = make_round(group, admin_user, phase="proposals")
     open_funding(round)
     Round.objects.filter(pk=round.pk).update(funding_closes_at=timezone.now() + timedelta(hours=72))
     mail.outbox.clear()
@@ -122,7 +122,7 @@ def test_members_are_reminded_once_48_hours_before_the_close(group, admin_user, 
 
 
 def test_no_reminder_for_a_round_already_past_or_closed(group, admin_user, member):
-    round = make_round(group, admin_user)
+    round = make_round(group, admin_user, phase="proposals")
     pass_deadline(round)
     assert closing.send_closing_reminders() == 0
 
@@ -130,9 +130,9 @@ def test_no_reminder_for_a_round_already_past_or_closed(group, admin_user, membe
 def test_everyone_in_the_group_gets_the_results_mail_at_close(group, admin_user, member, member2, accountant,
                                                               contributor, django_capture_on_commit_callbacks):
     User.objects.update(language="en")
-    round = make_round(group, admin_user, decide="50")
-    kept = make_bucket(round, member, title="Four solaire", min_amount="100.00")
-    make_bucket(round, member, title="Serre", min_amount="1000.00")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
+    kept = make_bucket(round, member, title="Four solaire", min_amount="100.00", max_amount="200.00")
+    make_bucket(round, member, title="Serre", min_amount="1000.00", max_amount="2000.00")
     open_funding(round)
     allocate(member, kept, "120.00")
     mail.outbox.clear()
@@ -154,7 +154,7 @@ def test_everyone_in_the_group_gets_the_results_mail_at_close(group, admin_user,
 
 def test_a_mail_failure_never_fails_the_close(group, admin_user, member, settings, django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "tests.test_closing_sweep.BrokenBackend"
-    round = make_round(group, admin_user)
+    round = make_round(group, admin_user, phase="proposals")
     open_funding(round)
     with django_capture_on_commit_callbacks(execute=True):
         assert closing.close_round(round=round, actor=admin_user) is True
@@ -171,7 +171,7 @@ class BrokenBackend:
 
 def test_the_reminder_speaks_the_members_language(group, admin_user, member, django_capture_on_commit_callbacks):
     User.objects.filter(pk=member.pk).update(language="fr")
-    round = make_round(group, admin_user)
+    round = make_round(group, admin_user, phase="proposals")
     open_funding(round)
     Round.objects.filter(pk=round.pk).update(funding_closes_at=timezone.now() + timedelta(hours=24))
     mail.outbox.clear()

@@ -7,8 +7,8 @@ import pytest
 from buckets import services as bucket_services
 from groups import services as group_services
 from groups.models import Membership, Role
+from tests.builders import make_round
 from tests.conftest import make_user
-from tests.funding_helpers import make_round
 
 pytestmark = pytest.mark.django_db
 

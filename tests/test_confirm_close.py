@@ -12,7 +12,7 @@ from buckets.models import Bucket, Round
 from cobudget.errors import DomainError
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.confirm_helpers import confirmation_token
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def round_(group, admin_user, member, member2):
-    round_ = make_round(group, admin_user, decide="50")
+    round_ = make_round(group, admin_user, decide="50", phase="proposals")
     funded = make_bucket(round_, member, title="Four solaire", min_amount="300.00", max_amount="500.00")
     decide = make_bucket(round_, member, title="Vélo cargo", min_amount="400.00", max_amount="600.00")
     lost = make_bucket(round_, member2, title="Serre", min_amount="1000.00", max_amount="1200.00")
@@ -42,7 +42,7 @@ def test_the_page_states_what_closing_now_does(client, round_, admin_user):
     client.force_login(admin_user)
     html = client.get(f"/rounds/{round_.pk}/close/").content.decode()
     assert "Close “Round 2026” now?" in html
-    # funding was planned to close in 15 days (tests/closing_helpers.make_round)
+    # funding was planned to close in 15 days (tests/builders.make_round)
     assert re.search(r"Allocation ends now for everyone, 2\xa0weeks(, 1\xa0day)? before the planned closing \(", html)
     assert "1 project funded at the amount reached: €350.00." in html
     assert "1 project left to the meeting, €230.00: a proposal opens to decide it." in html

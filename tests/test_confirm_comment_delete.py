@@ -5,14 +5,14 @@ import pytest
 
 from buckets import services
 from buckets.models import Comment
-from tests.closing_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 from tests.confirm_helpers import confirmation_token
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_page_quotes_the_comment_and_confirming_deletes_it(client, group, admin_user, member):
-    bucket = make_bucket(make_round(group, admin_user), member, title="Four")
+    bucket = make_bucket(make_round(group, admin_user, phase="proposals"), member, title="Four", min_amount="200.00", max_amount="400.00")
     comment = services.add_comment(bucket=bucket, author=member, body="Who pays for the wood, exactly?")
     client.force_login(member)
     url = f"/buckets/{bucket.pk}/comments/{comment.pk}/delete/"

@@ -8,7 +8,7 @@ import pytest
 from allocations.models import Allocation, Envelope
 from buckets.models import Bucket
 from groups.models import Membership
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.confirm_helpers import confirmation_token
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world(group, admin_user, member, member2):
-    round = make_round(group, admin_user, title="Budget 2026")
-    first = make_bucket(round, member2, title="Four")
-    second = make_bucket(round, member2, title="Vélo")
+    round = make_round(group, admin_user, title="Budget 2026", phase="proposals")
+    first = make_bucket(round, member2, title="Four", min_amount="200.00", max_amount="400.00")
+    second = make_bucket(round, member2, title="Vélo", min_amount="200.00", max_amount="400.00")
     open_funding(round)
     allocate(member, first, "100.00")
     allocate(member, second, "150.50")

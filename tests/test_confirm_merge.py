@@ -6,7 +6,7 @@ import pytest
 
 from allocations.models import Allocation, LedgerEntry
 from buckets.models import Bucket
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.confirm_helpers import confirmation_token
 
 pytestmark = pytest.mark.django_db
@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def buckets(group, admin_user, member, member2):
-    round = make_round(group, admin_user)
-    source = make_bucket(round, member, title="Fours", min_amount="500.00")
-    target = make_bucket(round, member, title="Four solaire", min_amount="500.00")
+    round = make_round(group, admin_user, phase="proposals")
+    source = make_bucket(round, member, title="Fours", min_amount="500.00", max_amount="1000.00")
+    target = make_bucket(round, member, title="Four solaire", min_amount="500.00", max_amount="1000.00")
     open_funding(round)
     allocate(member, source, "100.00")
     allocate(member2, source, "25.50")

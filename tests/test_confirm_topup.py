@@ -8,9 +8,9 @@ import pytest
 from allocations.models import Envelope, LedgerEntry, Topup
 from groups import services as group_services
 from groups.models import Role
+from tests.builders import make_round
 from tests.confirm_helpers import confirmation_token
 from tests.conftest import make_user
-from tests.funding_helpers import make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from allocations import services
 from allocations.models import Allocation, Envelope, LedgerEntry
 from buckets.models import Bucket
 from cobudget.errors import DomainError
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.confirm_helpers import confirmation_token
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def bucket(group, admin_user, member, member2):
-    round = make_round(group, admin_user)
-    bucket = make_bucket(round, member, title="Atelier", min_amount="500.00")
+    round = make_round(group, admin_user, phase="proposals")
+    bucket = make_bucket(round, member, title="Atelier", min_amount="500.00", max_amount="1000.00")
     open_funding(round)
     allocate(member, bucket, "400.00")
     allocate(member2, bucket, "270.00")

@@ -10,7 +10,7 @@ from allocations.models import Envelope, LedgerEntry
 from buckets import services as bucket_services
 from cobudget.errors import DomainError
 from groups import services as group_services
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 def amounts(round):

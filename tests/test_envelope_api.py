@@ -1,7 +1,7 @@
 """The envelope endpoints: the admins' list, my envelope, setting a member's amount."""
 
 from groups.models import Membership
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 def test_admins_and_accountants_list_envelopes_members_do_not(api, group, admin_user, member, accountant):

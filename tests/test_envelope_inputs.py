@@ -10,7 +10,7 @@ from allocations import services
 from allocations.models import Envelope
 from buckets import services as bucket_services
 from groups.models import Membership
-from tests.closing_helpers import make_round
+from tests.builders import make_round
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +30,7 @@ def field(html, membership):
 
 
 def test_inputs_are_written_the_local_way_with_the_default_as_placeholder(french_admin, group, admin_user, member, member2):
-    round = make_round(group, admin_user, envelope="430.00")
+    round = make_round(group, admin_user, envelope="430.00", phase="proposals")
     services.set_envelope_amount(round=round, user=member, amount=Decimal("645.00"), actor=admin_user)
     html = french_admin.get(f"/rounds/{round.pk}/envelopes/").content.decode()
     custom = field(html, Membership.objects.get(group=group, user=member))
@@ -40,7 +40,7 @@ def test_inputs_are_written_the_local_way_with_the_default_as_placeholder(french
 
 
 def test_a_local_amount_is_saved_and_an_empty_field_changes_nothing(french_admin, group, admin_user, member, member2):
-    round = make_round(group, admin_user, envelope="430.00")
+    round = make_round(group, admin_user, envelope="430.00", phase="proposals")
     m1, m2 = Membership.objects.get(group=group, user=member), Membership.objects.get(group=group, user=member2)
     french_admin.post(f"/rounds/{round.pk}/envelopes/", {f"amount-{m1.pk}": "1 645,50", f"amount-{m2.pk}": ""})
     assert Envelope.objects.get(round=round, user=member).amount == Decimal("1645.50")

@@ -12,7 +12,7 @@ from allocations.selectors import round_totals
 from cobudget.errors import DomainError
 from groups import services as group_services
 from groups.models import Membership, Role
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ from tests.expense_helpers import (
     pdf_upload,
     png_upload,
 )
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 
 @pytest.fixture

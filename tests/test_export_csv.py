@@ -8,7 +8,7 @@ import pytest
 
 from buckets.models import Bucket
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def parse(text, delimiter=","):
 def closed_round(group, admin_user, member, member2):
     member.name = "=HYPERLINK(\"http://evil.example\",\"click\")"
     member.save()
-    round = make_round(group, admin_user, decide="50")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
     a = make_bucket(round, member, title="=1+2 Solar oven", min_amount="300.00", max_amount="500.00")
     b = make_bucket(round, member, title="Vélo-cargo, « partagé »", min_amount="400.00", max_amount="600.00")
     c = make_bucket(round, member2, title="@SUM(A1) -lost +plus", min_amount="1000.00", max_amount="1200.00")
@@ -136,8 +136,8 @@ def test_a_client_asking_for_text_csv_gets_it(api, closed_round, accountant):
 
 
 def test_exports_during_funding_add_up_to_the_live_results(api, group, admin_user, member, accountant):
-    round = make_round(group, admin_user)
-    bucket = make_bucket(round, member, title="Live", min_amount="100.00")
+    round = make_round(group, admin_user, phase="proposals")
+    bucket = make_bucket(round, member, title="Live", min_amount="100.00", max_amount="200.00")
     open_funding(round)
     allocate(member, bucket, "42.42")
     client = api(accountant)

@@ -15,7 +15,7 @@ from django.utils import translation
 from allocations.models import Allocation
 from results import exports
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.conftest import requires_postgres
 from tests.export_readers import body, download
 
@@ -28,7 +28,7 @@ MOMENT = datetime(2026, 3, 1, 12, 5, 0, 123456, tzinfo=UTC)
 def round_(group, admin_user, member, member2):
     group.time_zone = "Pacific/Noumea"  # UTC+11: the French dates are not the UTC ones
     group.save()
-    round_ = make_round(group, admin_user, title="Budget 2026", decide="50")
+    round_ = make_round(group, admin_user, title="Budget 2026", decide="50", phase="proposals")
     funded = make_bucket(round_, member, title="Four solaire", min_amount="100.00", max_amount="300.00")
     decide = make_bucket(round_, member, title="Vélo cargo", min_amount="400.00", max_amount="600.00")
     lost = make_bucket(round_, member2, title="Serre", min_amount="1000.00", max_amount="1200.00")
@@ -99,8 +99,8 @@ def test_an_allocation_entered_on_a_members_behalf_names_who_entered_it(api, rou
 
 
 def test_a_member_who_changes_it_themselves_is_no_longer_marked(api, group, admin_user, member, accountant):
-    round_ = make_round(group, admin_user)
-    bucket = make_bucket(round_, member)
+    round_ = make_round(group, admin_user, phase="proposals")
+    bucket = make_bucket(round_, member, min_amount="200.00", max_amount="400.00")
     open_funding(round_)
     allocate(member, bucket, "10.00", actor=admin_user)
     allocate(member, bucket, "15.00")

@@ -17,7 +17,7 @@ from buckets.models import Bucket, Round
 from groups.models import User
 from results import exports
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.export_readers import body, download
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def round_(group, admin_user, member, member2):
     member.name = '=HYPERLINK("http://evil.example","x")'
     member.save()
-    round_ = make_round(group, admin_user, title="Budget 2026")
+    round_ = make_round(group, admin_user, title="Budget 2026", phase="proposals")
     bucket = make_bucket(round_, member, title="@SUM(A1) Four", min_amount="100.00", max_amount="5000.00")
     open_funding(round_)
     allocate(member, bucket, "430.00")

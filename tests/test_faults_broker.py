@@ -20,7 +20,7 @@ from allocations.models import Allocation, AllocationNotice
 from buckets.models import Comment
 from groups.models import Invitation
 from proposals.models import Proposal, Stance
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 DEAD = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 

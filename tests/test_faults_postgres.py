@@ -17,8 +17,8 @@ from allocations.models import Allocation
 from cobudget.errors import DomainError
 from groups import services as group_services
 from groups.models import User
+from tests.builders import make_bucket, make_round
 from tests.conftest import requires_postgres
-from tests.funding_helpers import make_bucket, make_round
 
 THREADS = 8
 REQUESTS = 25

@@ -16,8 +16,8 @@ from django.utils import timezone
 from buckets import services as bucket_services
 from notifications import delivery as notification_delivery
 from notifications.models import Notification
+from tests.builders import make_bucket, make_round
 from tests.conftest import PASSWORD
-from tests.funding_helpers import make_bucket, make_round
 
 DEAD = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 

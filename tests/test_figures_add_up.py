@@ -13,7 +13,7 @@ import pytest
 
 from allocations import services as allocation_services
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.export_readers import FLAVOURS, read, total
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +24,12 @@ PARTS = ("funded", "to_decide", "returned", "open", "unspent")
 
 @pytest.fixture
 def closed_round(group, admin_user, member, member2, accountant):
-    round = make_round(group, admin_user, decide="50")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
     funded = make_bucket(round, member, title="Four solaire", min_amount="300.00", max_amount="500.00")
     decide = make_bucket(round, member, title="Vélo cargo", min_amount="400.00", max_amount="600.00")
     lost = make_bucket(round, member2, title="Serre", min_amount="1000.00", max_amount="1200.00")
-    withdrawn = make_bucket(round, member2, title="Atelier", min_amount="100.00")
-    merged = make_bucket(round, admin_user, title="Fours", min_amount="100.00")
+    withdrawn = make_bucket(round, member2, title="Atelier", min_amount="100.00", max_amount="200.00")
+    merged = make_bucket(round, admin_user, title="Fours", min_amount="100.00", max_amount="200.00")
     open_funding(round)
     allocate(member, funded, "150.00")
     allocate(member, decide, "230.00")

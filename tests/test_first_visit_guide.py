@@ -5,7 +5,7 @@ away under "How it works"."""
 import pytest
 
 from groups.models import User
-from tests.funding_helpers import make_round
+from tests.builders import make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -51,7 +51,7 @@ def test_outsiders_see_nothing(api, bucket, guidelines, member, outsider, other_
 
 @pytest.mark.django_db
 def test_bad_input_is_a_400_with_code_and_detail(api, bucket, guidelines, member, group, admin_user):
-    from tests.funding_helpers import make_round
+    from tests.builders import make_round
 
     other_round = make_round(group, admin_user, phase="proposals")
     from buckets.guidelines import services as guideline_services

@@ -69,7 +69,7 @@ def test_outsiders_get_404(client, bucket, guidelines, member, outsider):
 
 @pytest.mark.django_db
 def test_the_card_badge_counts_open_flags_in_one_query(bucket, guidelines, member, admin_user, round, member2, django_assert_num_queries):
-    from tests.funding_helpers import make_bucket
+    from tests.builders import make_bucket
 
     quiet = make_bucket(round, member2, title="Quiet bucket")
     guideline_services.raise_flag(bucket=bucket, guideline=guidelines[0], actor=member, comment="a")

@@ -10,7 +10,7 @@ from groups import services as group_services
 from groups.models import Membership
 from notifications.models import Delivery, Kind, Mode, Notification
 from notifications.services import set_preference
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 pytestmark = pytest.mark.django_db
 

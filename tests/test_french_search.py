@@ -11,8 +11,8 @@ from cobudget.search import fold, french_key
 from groups import services as group_services
 from groups.models import Role
 from proposals import services as proposal_services
+from tests.builders import make_bucket, make_round
 from tests.conftest import make_user
-from tests.funding_helpers import make_bucket, make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from cobudget.typography import catalogue_faults, page_faults
 from groups import services as group_services
 from groups.models import Group, Membership, Role, User
 from proposals import services as proposal_services
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import PASSWORD, make_user
-from tests.funding_helpers import allocate, make_bucket, make_round
 from tests.test_translations import FR_PO
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from buckets import services as bucket_services
 from proposals import services as proposal_services
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 def _archive(client, group):

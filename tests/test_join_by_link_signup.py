@@ -11,7 +11,7 @@ from django.utils import timezone
 from allocations.models import Envelope
 from groups import services
 from groups.models import InviteLink, Membership, Role, User
-from tests.funding_helpers import make_round
+from tests.builders import make_round
 
 pytestmark = pytest.mark.django_db
 

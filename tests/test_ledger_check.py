@@ -11,8 +11,8 @@ from django.db import IntegrityError, InternalError, ProgrammingError, transacti
 from allocations import services
 from allocations.models import LedgerEntry
 from buckets.models import Bucket
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import on_postgres
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 
 @pytest.fixture

@@ -4,8 +4,7 @@ it is given, every one of them by default; only admins plan meetings."""
 import pytest
 
 from meetings.models import Meeting
-from tests.meeting_helpers import plan, round_with_bucket_to_decide
-from tests.proposal_helpers import open_
+from tests.builders import open_proposal, plan_meeting, round_with_bucket_to_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_by_default_the_agenda_holds_every_bucket_to_decide_and_every_open_proposal(group, admin_user, member,
                                                                                    member2, api):
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
-    lease = open_(group, admin_user, title="Renew the lease")
+    lease = open_proposal(group, admin_user, title="Renew the lease")
     response = api(admin_user).post("/api/groups/artefacts/meetings/", {
         "title": "Conseil d'administration", "starts_at": "2099-03-12T18:30:00+01:00", "place": "Tours",
     }, format="json")
@@ -29,8 +28,8 @@ def test_by_default_the_agenda_holds_every_bucket_to_decide_and_every_open_propo
 
 def test_the_agenda_takes_what_it_is_given(group, admin_user, member, member2, api):
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
-    lease = open_(group, admin_user, title="Renew the lease")
-    open_(group, admin_user, title="Not tonight")
+    lease = open_proposal(group, admin_user, title="Renew the lease")
+    open_proposal(group, admin_user, title="Not tonight")
     response = api(admin_user).post("/api/groups/artefacts/meetings/", {
         "title": "CA", "starts_at": "2099-03-12T18:30:00+01:00", "buckets": [training.pk], "proposals": [lease.pk],
         "items": ["Questions diverses"],
@@ -49,14 +48,14 @@ def test_a_bucket_not_to_decide_or_a_closed_proposal_is_refused(group, admin_use
 
 
 def test_members_read_meetings_and_only_admins_plan_them(group, admin_user, member, api):
-    plan(group, admin_user)
+    plan_meeting(group, admin_user)
     assert api(member).get("/api/groups/artefacts/meetings/").json()["count"] == 1
     assert api(member).post("/api/groups/artefacts/meetings/", {
         "title": "CA", "starts_at": "2099-03-12T18:30:00+01:00"}, format="json").status_code == 403
 
 
 def test_the_group_page_lists_its_meetings(group, admin_user, member, client):
-    plan(group, admin_user, title="Conseil de mars")
+    plan_meeting(group, admin_user, title="Conseil de mars")
     client.force_login(member)
     html = client.get("/g/artefacts/").content.decode()
     assert "<title>Artefacts · cobudget</title>" in html

@@ -6,8 +6,7 @@ import pytest
 
 from groups.models import Group
 from meetings.models import Attendance
-from tests.meeting_helpers import attend, plan
-from tests.proposal_helpers import add_voters, member_id
+from tests.builders import add_voters, attend, member_id, plan_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +17,7 @@ def _put(api, user, meeting, body):
 
 def test_present_and_represented_make_the_quorum(group, admin_user, api):
     people = add_voters(group, 5)  # 6 voters with the admin; 50 %: 3 needed
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     response = _put(api, admin_user, meeting, {
         "present": [member_id(group, admin_user), member_id(group, people[0])],
         "represented": {str(member_id(group, people[1])): member_id(group, people[0])},
@@ -30,7 +29,7 @@ def test_present_and_represented_make_the_quorum(group, admin_user, api):
 
 
 def test_the_attendance_is_replaced_each_time(group, admin_user, member, member2, api):
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     attend(meeting, admin_user, group, [admin_user, member])
     attend(meeting, admin_user, group, [member2])
     assert list(Attendance.objects.values_list("user__email", flat=True)) == [member2.email]
@@ -42,7 +41,7 @@ def test_the_attendance_is_replaced_each_time(group, admin_user, member, member2
 ])
 def test_bad_attendance_is_refused_and_nothing_changes(group, admin_user, member, member2, accountant, api,
                                                        case, code):
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     attend(meeting, admin_user, group, [admin_user])
     a, m, m2, acc = (member_id(group, u) for u in (admin_user, member, member2, accountant))
     body = {
@@ -58,7 +57,7 @@ def test_bad_attendance_is_refused_and_nothing_changes(group, admin_user, member
 
 
 def test_one_voter_carries_at_most_the_groups_limit(group, admin_user, member, member2, api):
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     a, m, m2 = (member_id(group, u) for u in (admin_user, member, member2))
     refused = _put(api, admin_user, meeting, {"present": [a], "represented": {str(m): a, str(m2): a}})
     assert refused.status_code == 409 and refused.json()["code"] == "proxy_limit_reached"
@@ -67,7 +66,7 @@ def test_one_voter_carries_at_most_the_groups_limit(group, admin_user, member, m
 
 
 def test_only_admins_record_the_attendance(group, admin_user, member, api):
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     assert _put(api, member, meeting, {"present": [member_id(group, member)]}).status_code == 403
 
 

@@ -6,16 +6,16 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.meeting_helpers import plan
+from tests.builders import plan_meeting
 from tests.test_calendar_feed import _events, _feed, _second
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_feed_holds_the_meetings_of_my_groups(api, group, admin_user, member, outsider, other_group):
-    meeting = plan(group, admin_user, title="Board meeting of March", place="Tours",
+    meeting = plan_meeting(group, admin_user, title="Board meeting of March", place="Tours",
                    starts_at=timezone.now() + timedelta(days=4))
-    plan(other_group, outsider, title="Not mine")
+    plan_meeting(other_group, outsider, title="Not mine")
     events = _events(_feed(api(member).get("/api/me/calendar/").json()["url"]))
     event = events["Meeting: Board meeting of March"]
     assert event["DTSTART"].dt == _second(meeting.starts_at)

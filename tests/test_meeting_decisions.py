@@ -8,7 +8,7 @@ from buckets.models import Bucket
 from meetings.models import Decision
 from proposals import services as proposal_services
 from proposals.models import Proposal
-from tests.meeting_helpers import attend, plan, round_with_bucket_to_decide
+from tests.builders import attend, plan_meeting, round_with_bucket_to_decide
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _decide(api, user, meeting, **body):
 
 def test_the_board_funds_a_bucket_left_to_decide(group, admin_user, member, member2, api):
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     attend(meeting, admin_user, group, [admin_user, member, member2])
     response = _decide(api, admin_user, meeting, bucket=training.pk, outcome="adopted", **{"for": 2, "abstain": 1})
     assert response.status_code == 201, response.json()
@@ -33,7 +33,7 @@ def test_the_board_funds_a_bucket_left_to_decide(group, admin_user, member, memb
 
 def test_a_rejection_leaves_it_unfunded_and_the_later_vote_cannot_overturn_it(group, admin_user, member, member2, api):
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     attend(meeting, admin_user, group, [admin_user, member])
     _decide(api, admin_user, meeting, bucket=training.pk, outcome="rejected", against=2, **{"for": 0})
     training.refresh_from_db()
@@ -49,7 +49,7 @@ def test_a_rejection_leaves_it_unfunded_and_the_later_vote_cannot_overturn_it(gr
 
 def test_a_bucket_already_settled_is_refused_and_no_decision_is_written(group, admin_user, member, member2, api):
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     attend(meeting, admin_user, group, [admin_user, member])
     _decide(api, admin_user, meeting, bucket=training.pk, outcome="adopted", **{"for": 2})
     again = _decide(api, admin_user, meeting, bucket=training.pk, outcome="rejected", against=2, **{"for": 0})
@@ -58,7 +58,7 @@ def test_a_bucket_already_settled_is_refused_and_no_decision_is_written(group, a
 
 
 def test_more_votes_than_voters_present_or_represented_is_refused(group, admin_user, member, api):
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     attend(meeting, admin_user, group, [admin_user], represented={member: admin_user})
     response = _decide(api, admin_user, meeting, title="Adopt the budget", outcome="adopted", against=1, **{"for": 2})
     assert response.status_code == 400 and response.json()["code"] == "invalid_counts"
@@ -68,7 +68,7 @@ def test_more_votes_than_voters_present_or_represented_is_refused(group, admin_u
 
 
 def test_a_decision_needs_the_attendance_first(group, admin_user, api):
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     response = _decide(api, admin_user, meeting, title="Adopt the budget", outcome="adopted", **{"for": 1})
     assert response.status_code == 409 and response.json()["code"] == "no_attendance"
 
@@ -76,7 +76,7 @@ def test_a_decision_needs_the_attendance_first(group, admin_user, api):
 @pytest.mark.parametrize("body", [{"outcome": "maybe", "for": 1}, {"outcome": "adopted", "for": -1},
                                   {"outcome": "adopted"}, {"outcome": "adopted", "for": 1, "title": ""}])
 def test_bad_decisions_are_refused(group, admin_user, api, body):
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     attend(meeting, admin_user, group, [admin_user])
     response = api(admin_user).post(f"/api/meetings/{meeting.pk}/decisions/", {"against": 0, **body}, format="json")
     assert response.status_code == 400
@@ -84,7 +84,7 @@ def test_bad_decisions_are_refused(group, admin_user, api, body):
 
 
 def test_without_the_quorum_the_meeting_cannot_decide(group, admin_user, member, member2, api):
-    meeting = plan(group, admin_user, quorum_percent=100)
+    meeting = plan_meeting(group, admin_user, quorum_percent=100)
     attend(meeting, admin_user, group, [admin_user, member])
     response = _decide(api, admin_user, meeting, title="Adopt the budget", outcome="adopted", **{"for": 2})
     assert response.status_code == 409 and response.json()["code"] == "meeting_no_quorum"

@@ -13,8 +13,15 @@ from django.utils import timezone
 from meetings import services
 from meetings.models import Meeting
 from proposals import services as proposal_services
-from tests.meeting_helpers import attend, plan, round_with_bucket_to_decide
-from tests.proposal_helpers import close, member_id, open_, vote
+from tests.builders import (
+    attend,
+    close_proposal,
+    member_id,
+    open_proposal,
+    plan_meeting,
+    round_with_bucket_to_decide,
+    vote,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +30,12 @@ pytestmark = pytest.mark.django_db
 def held(group, admin_user, member, member2):
     """A board meeting held: a bucket funded in the room, a remote vote closed before it."""
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
-    remote = open_(group, admin_user, title="Change the bank", majority="two_thirds")
+    remote = open_proposal(group, admin_user, title="Change the bank", majority="two_thirds")
     vote(remote, [(admin_user, "agree"), (member, "agree")])
     proposal_services.give_proxy(proposal=remote, giver=member2, holder=member)
     proposal_services.set_stance(proposal=remote, user=member2, choice="disagree", cast_by=member, via="proxy")
-    proposal_services.set_statement(proposal=close(remote), actor=admin_user, statement="The account moves in June.")
-    meeting = plan(group, admin_user, title="Board meeting of March", place="Tours")
+    proposal_services.set_statement(proposal=close_proposal(remote), actor=admin_user, statement="The account moves in June.")
+    meeting = plan_meeting(group, admin_user, title="Board meeting of March", place="Tours")
     attend(meeting, admin_user, group, [admin_user, member], represented={member2: member})
     services.record_decision(meeting=meeting, actor=admin_user, bucket=training, votes_for=2, votes_against=1,
                              votes_abstain=0, outcome="adopted")
@@ -85,10 +92,10 @@ def test_a_sealed_meeting_refuses_every_change(held, admin_user, member, group, 
 def test_the_next_minutes_chain_to_the_previous_and_hold_only_what_came_after(held, group, admin_user, member,
                                                                                member2):
     first = services.seal_minutes(meeting=held, actor=admin_user, now=timezone.now())
-    later = open_(group, admin_user, title="Buy chairs")
+    later = open_proposal(group, admin_user, title="Buy chairs")
     vote(later, [(admin_user, "agree")])
-    close(later)
-    second = plan(group, admin_user, title="Board meeting of April", buckets=[], proposals=[])
+    close_proposal(later)
+    second = plan_meeting(group, admin_user, title="Board meeting of April", buckets=[], proposals=[])
     attend(second, admin_user, group, [admin_user, member, member2])
     second = services.seal_minutes(meeting=second, actor=admin_user, now=timezone.now() + timedelta(seconds=1))
     assert second.number == 2 and second.previous_sha256 == first.sha256

@@ -7,8 +7,8 @@ from buckets.models import Bucket
 from meetings import services
 from meetings.minutes import verify_register
 from meetings.models import Decision, Meeting
+from tests.builders import attend, plan_meeting, round_with_bucket_to_decide
 from tests.conftest import requires_postgres
-from tests.meeting_helpers import attend, plan, round_with_bucket_to_decide
 from tests.proposal_helpers import outcome_of, run_at_once
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
@@ -19,7 +19,7 @@ def test_two_admins_sealing_at_once_seal_once(group, admin_user, member):
     from groups.models import Role
 
     group_services.change_role(membership=member.memberships.get(group=group), role=Role.ADMIN, actor=admin_user)
-    meeting = plan(group, admin_user, buckets=[], proposals=[])
+    meeting = plan_meeting(group, admin_user, buckets=[], proposals=[])
     attend(meeting, admin_user, group, [admin_user, member])
     results, errors = run_at_once([
         outcome_of(lambda u=u: services.seal_minutes(meeting=meeting, actor=u)) for u in (admin_user, member) * 3
@@ -31,7 +31,7 @@ def test_two_admins_sealing_at_once_seal_once(group, admin_user, member):
 
 
 def test_meetings_sealed_at_once_form_one_chain(group, admin_user):
-    meetings = [plan(group, admin_user, title=f"Meeting {i}", buckets=[], proposals=[]) for i in range(5)]
+    meetings = [plan_meeting(group, admin_user, title=f"Meeting {i}", buckets=[], proposals=[]) for i in range(5)]
     results, errors = run_at_once([
         outcome_of(lambda m=m: services.seal_minutes(meeting=m, actor=admin_user)) for m in meetings
     ])
@@ -42,7 +42,7 @@ def test_meetings_sealed_at_once_form_one_chain(group, admin_user):
 
 def test_two_decisions_on_one_bucket_settle_it_once(group, admin_user, member, member2):
     _round, training = round_with_bucket_to_decide(group, admin_user, [member, member2])
-    meeting = plan(group, admin_user)
+    meeting = plan_meeting(group, admin_user)
     attend(meeting, admin_user, group, [admin_user, member, member2])
     results, errors = run_at_once([
         outcome_of(lambda o=o: services.record_decision(meeting=meeting, actor=admin_user, bucket=training,

@@ -14,8 +14,8 @@ from django.test import Client
 from allocations.models import Allocation
 from audit.models import AuditEntry
 from groups.models import Group
+from tests.builders import make_bucket, make_round
 from tests.conftest import PASSWORD, token_client_for
-from tests.funding_helpers import make_bucket, make_round
 
 
 def code_for(secret: str, shift: int = 0) -> str:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from cobudget.errors import DomainError
 from notifications.delivery import flush_batches
 from notifications.models import Kind, Notification
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 @pytest.fixture

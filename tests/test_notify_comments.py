@@ -4,7 +4,7 @@ import pytest
 
 from buckets import services as bucket_services
 from notifications.models import Kind, Notification
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from notifications.models import Kind, Mode, Notification
 from notifications.services import set_preference
 from results import services as closing
 from results.sweep import sweep
-from tests.funding_helpers import make_round
+from tests.builders import make_round
 
 
 def titles(user):

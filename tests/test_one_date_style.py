@@ -9,7 +9,7 @@ import pytest
 from buckets.models import Round
 from cobudget.dates import format_when
 from groups.models import Group
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 pytestmark = pytest.mark.django_db
 

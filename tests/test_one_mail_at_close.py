@@ -14,7 +14,7 @@ from notifications.models import Kind, Mode
 from notifications.services import set_preference
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding, pass_deadline
+from tests.builders import allocate, make_bucket, make_round, open_funding, pass_deadline
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def five_to_decide(group, admin_user, member, member2, contributor):
         person = make_user(f"voter{i}@example.org")
         group_services.add_member(group=group, email=person.email, role=Role.MEMBER, actor=None, send_invitation=False)
         people.append(person)
-    round = make_round(group, admin_user, decide="50")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
     buckets = [make_bucket(round, member, title=f"Projet {i}", min_amount="400.00", max_amount="600.00") for i in range(5)]
     open_funding(round)
     for bucket in buckets:  # 280 of 400 each: 70 %, to decide

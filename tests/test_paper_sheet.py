@@ -8,14 +8,14 @@ import pytest
 
 from allocations.models import Allocation, LedgerEntry
 from groups.models import Membership
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def sheet(group, admin_user, member, member2):
-    round = make_round(group, admin_user, max_per_member_per_bucket=Decimal("200.00"))
+    round = make_round(group, admin_user, max_per_member_per_bucket=Decimal("200.00"), phase="proposals")
     buckets = {title: make_bucket(round, admin_user, title=title, min_amount="100.00", max_amount="500.00")
                for title in ("Four", "Serre", "Vélo")}
     open_funding(round)

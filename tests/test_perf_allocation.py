@@ -14,8 +14,8 @@ from cobudget.celery import app
 from cobudget.errors import DomainError
 from notifications.models import Kind, Notification
 from results.sweep import sweep
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import on_postgres, requires_postgres
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from cobudget.errors import DomainError
 from proposals import services as proposal_services
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 
 
 def _round_with_buckets_to_decide(group, admin_user, member, n: int, title: str):
-    round = make_round(group, admin_user, title=title, funded="100", decide="50")
+    round = make_round(group, admin_user, title=title, funded="100", decide="50", phase="proposals")
     for i in range(n):
-        make_bucket(round, member, title=f"{title} {i}", min_amount="20.00")
+        make_bucket(round, member, title=f"{title} {i}", min_amount="20.00", max_amount="40.00")
     open_funding(round)
     for bucket in Bucket.objects.filter(round=round):
         allocate(member, bucket, "15.00")  # 75 %: to decide
@@ -69,8 +69,8 @@ def test_open_proposals_checks_what_open_proposal_checks(group, admin_user, othe
     with pytest.raises(DomainError) as stranger:
         proposal_services.open_proposals(group=group, items=[("A", "", None)], author=outsider, closes_at=later)
     assert stranger.value.status == 403
-    other_round = make_round(other_group, outsider, title="Elsewhere")
-    elsewhere = make_bucket(other_round, outsider, min_amount="10.00")
+    other_round = make_round(other_group, outsider, title="Elsewhere", phase="proposals")
+    elsewhere = make_bucket(other_round, outsider, min_amount="10.00", max_amount="20.00")
     with pytest.raises(DomainError) as foreign:
         proposal_services.open_proposals(group=group, items=[("A", "", elsewhere)], author=admin_user, closes_at=later)
     assert foreign.value.code == "invalid_bucket"

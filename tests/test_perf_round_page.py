@@ -17,7 +17,7 @@ from buckets.guidelines import services as guideline_services
 from buckets.models import Bucket
 from cobudget.search import french_key
 from groups.models import Membership
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 def _card(html: str, bucket) -> str:

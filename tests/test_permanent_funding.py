@@ -21,8 +21,8 @@ from cobudget.errors import DomainError
 from integrations.models import Delivery, Webhook
 from notifications.models import Kind, Notification
 from results.sweep import sweep
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import make_user
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -18,8 +18,8 @@ from buckets import services as bucket_services
 from buckets.models import Bucket
 from integrations.models import Delivery, Webhook
 from notifications.models import Notification
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import requires_postgres
-from tests.funding_helpers import allocate, make_bucket, make_round
 from tests.test_allocation_concurrency import people, run_concurrently
 
 pytestmark = [requires_postgres, pytest.mark.slow, pytest.mark.django_db(transaction=True)]

@@ -25,8 +25,8 @@ from integrations.models import CalendarToken
 from proposals import services as proposal_services
 from proposals.models import Stance
 from results.services import close_round
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import PASSWORD, token_client_for
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.funding_helpers import make_round
+from tests.builders import make_round
 
 pytestmark = pytest.mark.django_db
 

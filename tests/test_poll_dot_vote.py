@@ -4,7 +4,7 @@ win. More dots than allowed is refused and nothing is written."""
 import pytest
 
 from proposals.models import Proposal, Stance
-from tests.proposal_helpers import add_voters, close
+from tests.builders import add_voters, close_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_dots_add_up_and_the_most_dotted_option_wins(group, admin_user, api):
     web, training, party = [o["id"] for o in poll["options"]]
     for person, dots in zip(people, ({web: 5}, {training: 3, party: 2}, {training: 2, web: 1}), strict=True):
         assert api(person).put(f"/api/proposals/{poll['id']}/stance/", {"dots": dots}, format="json").status_code == 200
-    closed = close(Proposal.objects.get(pk=poll["id"]))
+    closed = close_proposal(Proposal.objects.get(pk=poll["id"]))
     assert [o["total"] for o in closed.final_results["options"]] == [6, 5, 2]
     assert closed.winner_id == web
 
@@ -62,7 +62,7 @@ def test_the_decision_history_and_its_csv_name_the_winner(group, admin_user, mem
     poll = _poll(api, admin_user)
     web = poll["options"][0]["id"]
     api(member).put(f"/api/proposals/{poll['id']}/stance/", {"dots": {web: 3}}, format="json")
-    close(Proposal.objects.get(pk=poll["id"]))
+    close_proposal(Proposal.objects.get(pk=poll["id"]))
     rows = list(csv.DictReader(io.StringIO(
         b"".join(api(member).get("/api/groups/artefacts/decisions.csv").streaming_content).decode("utf-8-sig"))))
     assert (rows[0]["kind"], rows[0]["winner"], rows[0]["outcome"]) == ("dot_vote", "Website", "adopted")

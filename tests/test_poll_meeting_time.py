@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from proposals.models import Proposal, Stance
-from tests.proposal_helpers import add_voters, close
+from tests.builders import add_voters, close_proposal
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -44,7 +44,7 @@ def test_the_slot_with_most_yes_is_chosen_and_given_as_an_invitation(group, admi
         response = api(person).put(f"/api/proposals/{poll['id']}/stance/", {"availability": availability},
                                    format="json")
         assert response.status_code == 200, response.json()
-    closed = close(Proposal.objects.get(pk=poll["id"]))
+    closed = close_proposal(Proposal.objects.get(pk=poll["id"]))
     assert closed.chosen_option_id == tue == closed.winner_id
     assert [(o["yes"], o["maybe"], o["no"]) for o in closed.final_results["options"]] == [(2, 0, 1), (1, 1, 1)]
     response = api(member).get(f"/api/proposals/{poll['id']}/invitation.ics")
@@ -59,7 +59,7 @@ def test_a_tie_chooses_nothing_until_the_author_picks_a_slot(group, admin_user, 
     poll = _poll(api, admin_user)
     tue, wed = [o["id"] for o in poll["options"]]
     api(member).put(f"/api/proposals/{poll['id']}/stance/", {"availability": {tue: "yes", wed: "yes"}}, format="json")
-    close(Proposal.objects.get(pk=poll["id"]))
+    close_proposal(Proposal.objects.get(pk=poll["id"]))
     refused = api(member).get(f"/api/proposals/{poll['id']}/invitation.ics")
     assert refused.status_code == 409 and refused.json()["code"] == "no_slot_chosen"
     response = api(admin_user).post(f"/api/proposals/{poll['id']}/outcome/",

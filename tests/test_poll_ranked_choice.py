@@ -7,7 +7,7 @@ import pytest
 
 from proposals.counting import Option, ranked_choice_results
 from proposals.models import Stance
-from tests.proposal_helpers import add_voters, close, option_ids
+from tests.builders import add_voters, close_proposal, option_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def test_the_api_gives_each_round_and_the_winner_at_close(group, admin_user, api
     live = api(admin_user).get(f"/api/proposals/{poll['id']}/").json()
     assert [r["eliminated"] for r in live["results"]["rounds"]] == [[bikes], []]
     assert live["results"]["winner"] == garden
-    closed = close(Proposal.objects.get(pk=poll["id"]))
+    closed = close_proposal(Proposal.objects.get(pk=poll["id"]))
     assert closed.winner_id == garden and closed.outcome == "adopted"
     body = api(admin_user).get(f"/api/proposals/{poll['id']}/").json()
     assert body["winner"] == garden and len(body["results"]["rounds"]) == 2
@@ -120,6 +120,6 @@ def test_no_quorum_means_no_winner(group, admin_user, member, api):
     add_voters(group, 3)
     poll = _poll(api, admin_user, quorum_percent=50)
     api(member).put(f"/api/proposals/{poll['id']}/stance/", {"ranking": [poll["options"][0]["id"]]}, format="json")
-    closed = close(Proposal.objects.get(pk=poll["id"]))
+    closed = close_proposal(Proposal.objects.get(pk=poll["id"]))
     assert closed.outcome == "no_quorum" and closed.winner_id is None
     assert closed.final_results["rounds"][0]["counts"][0]["votes"] == 1

@@ -5,7 +5,7 @@ import pytest
 
 from proposals.counting import Option, score_results
 from proposals.models import Proposal, Stance
-from tests.proposal_helpers import add_voters, close
+from tests.builders import add_voters, close_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +37,7 @@ def test_a_score_poll_from_opening_to_its_winner(group, admin_user, api):
     fab, labo = [o["id"] for o in poll["options"]]
     api(people[0]).put(f"/api/proposals/{poll['id']}/stance/", {"scores": {fab: 8, labo: 3}}, format="json")
     api(people[1]).put(f"/api/proposals/{poll['id']}/stance/", {"scores": {str(fab): 2, str(labo): 9}}, format="json")
-    closed = close(Proposal.objects.get(pk=poll["id"]))
+    closed = close_proposal(Proposal.objects.get(pk=poll["id"]))
     assert closed.winner_id == labo
     assert [o["total"] for o in closed.final_results["options"]] == [10, 12]
 

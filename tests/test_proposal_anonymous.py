@@ -6,7 +6,7 @@ cannot be joined."""
 import pytest
 
 from proposals.models import AnonymousBallot, AnonymousReason, Stance
-from tests.proposal_helpers import add_voters, close, open_
+from tests.builders import add_voters, close_proposal, open_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ CHOICES = {"agree", "abstain", "disagree", "block"}
 
 @pytest.fixture
 def secret(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user, anonymous=True, title="Elect the treasurer")
+    proposal = open_proposal(group, admin_user, anonymous=True, title="Elect the treasurer")
     api(admin_user).put(f"/api/proposals/{proposal.pk}/stance/", {"choice": "agree"}, format="json")
     api(member).put(f"/api/proposals/{proposal.pk}/stance/", {"choice": "disagree", "reason": "Too soon."},
                     format="json")
@@ -42,7 +42,7 @@ def test_results_are_hidden_while_open_and_counted_at_close(secret, admin_user, 
     assert body["results_hidden_until_close"] is True
     assert body["counts"] is None and body["stances"] is None
     assert (body["voted_count"], body["seen_count"]) == (3, 3)
-    closed = close(secret)
+    closed = close_proposal(secret)
     assert (closed.final_agree, closed.final_disagree, closed.outcome) == (2, 1, "adopted")
     body = api(member).get(f"/api/proposals/{secret.pk}/").json()
     assert body["counts"] == {"agree": 2, "abstain": 0, "disagree": 1, "block": 0}
@@ -53,14 +53,14 @@ def test_results_are_hidden_while_open_and_counted_at_close(secret, admin_user, 
 
 
 def test_the_history_of_stances_tells_who_voted_and_never_what(secret, member, api):
-    close(secret)
+    close_proposal(secret)
     history = api(member).get(f"/api/proposals/{secret.pk}/stances/").json()["results"]
     assert len(history) == 3
     assert all(item["choice"] is None and item["reason"] == "" for item in history)
 
 
 def test_the_page_lists_who_voted_without_their_choices(secret, member, client):
-    close(secret)
+    close_proposal(secret)
     client.force_login(member)
     page = client.get(f"/proposals/{secret.pk}/").content.decode()
     assert "Secret ballot" in page and "Who voted" in page
@@ -71,7 +71,7 @@ def test_the_page_lists_who_voted_without_their_choices(secret, member, client):
 
 
 def test_exports_and_admin_show_no_choice_next_to_a_name(secret, admin_user, client):
-    close(secret)
+    close_proposal(secret)
     client.force_login(admin_user)
     csv = b"".join(client.get("/g/artefacts/decisions.csv").streaming_content).decode("utf-8-sig")
     assert "Member2" not in csv and "2,0,1,0" in csv  # counts only
@@ -104,21 +104,21 @@ def test_a_secret_poll_counts_its_ballots_too(group, admin_user, api):
                                format="json").status_code == 200
     from proposals.models import Proposal
 
-    closed = close(Proposal.objects.get(pk=proposal_id))
+    closed = close_proposal(Proposal.objects.get(pk=proposal_id))
     assert closed.winner_id == garden
     assert not Stance.objects.filter(proposal_id=proposal_id).exclude(data=None).exists()
 
 
 def test_the_four_counters_exist_before_anyone_votes(group, admin_user):
     """Otherwise the counter a first ballot creates would tell what the first voter chose."""
-    proposal = open_(group, admin_user, anonymous=True)
+    proposal = open_proposal(group, admin_user, anonymous=True)
     assert sorted(AnonymousBallot.objects.filter(proposal=proposal).values_list("content", "count")) == [
         ('{"choice":"abstain"}', 0), ('{"choice":"agree"}', 0), ('{"choice":"block"}', 0),
         ('{"choice":"disagree"}', 0)]
 
 
 def test_a_closed_secret_ballot_is_not_reopened(secret, admin_user, api):
-    close(secret)
+    close_proposal(secret)
     response = api(admin_user).post(f"/api/proposals/{secret.pk}/reopen/", {
         "closes_at": "2099-01-01T10:00:00+01:00", "reason": "One more voter"}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "secret_ballot_final"

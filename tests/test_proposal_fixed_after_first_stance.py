@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from proposals import services
 from proposals.models import Proposal, ProposalEvent
-from tests.proposal_helpers import close, open_, vote
+from tests.builders import close_proposal, open_proposal, vote
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_author_edits_text_and_settings_before_anyone_votes(group, admin_user, member, api):
-    proposal = open_(group, member)
+    proposal = open_proposal(group, member)
     response = api(member).patch(f"/api/proposals/{proposal.pk}/", {
         "title": "Buy a larger 3D printer", "majority": "two_thirds", "reason_required": "objections",
     }, format="json")
@@ -27,7 +27,7 @@ def test_the_author_edits_text_and_settings_before_anyone_votes(group, admin_use
 
 
 def test_after_the_first_stance_an_edit_is_refused_and_nothing_changes(group, admin_user, member, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     vote(proposal, [(member, "agree")])
     response = api(admin_user).patch(f"/api/proposals/{proposal.pk}/", {"title": "Something else",
                                                                          "majority": "unanimous"}, format="json")
@@ -38,12 +38,12 @@ def test_after_the_first_stance_an_edit_is_refused_and_nothing_changes(group, ad
 
 
 def test_a_member_who_is_not_the_author_cannot_edit(group, admin_user, member, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     assert api(member).patch(f"/api/proposals/{proposal.pk}/", {"title": "Mine"}, format="json").status_code == 403
 
 
 def test_an_edit_with_an_unknown_majority_changes_nothing(group, admin_user, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     response = api(admin_user).patch(f"/api/proposals/{proposal.pk}/", {"title": "New", "majority": "most"},
                                      format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid_majority"
@@ -52,7 +52,7 @@ def test_an_edit_with_an_unknown_majority_changes_nothing(group, admin_user, api
 
 
 def test_extending_keeps_the_reason_in_the_history(group, admin_user, member, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     vote(proposal, [(member, "agree")])
     later = proposal.closes_at + timedelta(days=2)
     response = api(admin_user).post(f"/api/proposals/{proposal.pk}/extend/", {
@@ -66,7 +66,7 @@ def test_extending_keeps_the_reason_in_the_history(group, admin_user, member, ap
 
 
 def test_extending_needs_a_reason_and_a_later_time(group, admin_user, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     later = (proposal.closes_at + timedelta(days=1)).isoformat()
     earlier = (proposal.closes_at - timedelta(hours=1)).isoformat()
     assert api(admin_user).post(f"/api/proposals/{proposal.pk}/extend/", {"closes_at": later, "reason": " "},
@@ -78,9 +78,9 @@ def test_extending_needs_a_reason_and_a_later_time(group, admin_user, api):
 
 
 def test_a_closed_proposal_is_not_extended_but_reopened_by_an_admin(group, admin_user, member, member2, api):
-    proposal = open_(group, member)
+    proposal = open_proposal(group, member)
     vote(proposal, [(member, "agree"), (member2, "disagree")])
-    close(proposal)
+    close_proposal(proposal)
     new_close = (timezone.now() + timedelta(days=2)).isoformat()
     refused = api(member).post(f"/api/proposals/{proposal.pk}/extend/", {"closes_at": new_close, "reason": "x"},
                                format="json")
@@ -98,11 +98,11 @@ def test_a_closed_proposal_is_not_extended_but_reopened_by_an_admin(group, admin
     assert event["reason"].startswith("Karim")
     # the stances stay and may change again
     vote(proposal, [(member2, "agree")])
-    assert close(proposal).outcome == Proposal.Outcome.ADOPTED
+    assert close_proposal(proposal).outcome == Proposal.Outcome.ADOPTED
 
 
 def test_reopening_more_than_30_days_after_the_close_is_refused(group, admin_user):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     services.close_proposal(proposal=proposal, actor=None, notify=False,
                             now=timezone.now() - timedelta(days=31))
     with pytest.raises(Exception) as refused:
@@ -114,12 +114,12 @@ def test_reopening_more_than_30_days_after_the_close_is_refused(group, admin_use
 
 
 def test_a_vote_that_settled_a_bucket_cannot_be_reopened(group, admin_user):
-    from tests.funding_helpers import make_bucket, make_round
+    from tests.builders import make_bucket, make_round
 
     round_ = make_round(group, admin_user, phase="funding")
     bucket = make_bucket(round_, admin_user, title="Garden", max_amount="100.00")
-    proposal = open_(group, None, bucket=bucket, settles_bucket=True)
-    close(proposal)
+    proposal = open_proposal(group, None, bucket=bucket, settles_bucket=True)
+    close_proposal(proposal)
     with pytest.raises(Exception) as refused:
         services.reopen_proposal(proposal=proposal, actor=admin_user, closes_at=timezone.now() + timedelta(days=1),
                                  reason="Again")
@@ -129,7 +129,7 @@ def test_a_vote_that_settled_a_bucket_cannot_be_reopened(group, admin_user):
 def test_the_edit_page_works_until_the_first_stance(client, group, admin_user, member):
     from django.contrib.messages import get_messages
 
-    proposal = open_(group, member)
+    proposal = open_proposal(group, member)
     client.force_login(member)
     form = client.get(f"/proposals/{proposal.pk}/edit/").content.decode()
     assert 'value="Buy a 3D printer"' in form
@@ -154,12 +154,12 @@ def test_the_edit_page_works_until_the_first_stance(client, group, admin_user, m
 def test_edits_extensions_and_reopenings_are_in_the_audit_trail(group, admin_user, member, api):
     from audit.models import AuditEntry
 
-    proposal = open_(group, member)
+    proposal = open_proposal(group, member)
     api(member).patch(f"/api/proposals/{proposal.pk}/", {"majority": "two_thirds"}, format="json")
     vote(proposal, [(member, "agree")])
     later = (proposal.closes_at + timedelta(days=1)).isoformat()
     api(member).post(f"/api/proposals/{proposal.pk}/extend/", {"closes_at": later, "reason": "Holidays"}, format="json")
-    close(proposal)
+    close_proposal(proposal)
     api(admin_user).post(f"/api/proposals/{proposal.pk}/reopen/", {"closes_at": later, "reason": "Missed"},
                          format="json")
     entries = list(AuditEntry.objects.filter(object_type="proposal").order_by("id").values_list("action", "after"))

@@ -6,7 +6,7 @@ import pytest
 
 from proposals.counting import majority_reached, proposal_outcome
 from proposals.models import Proposal
-from tests.proposal_helpers import add_voters, close, open_, vote
+from tests.builders import add_voters, close_proposal, open_proposal, vote
 
 pytestmark = pytest.mark.django_db
 
@@ -70,33 +70,33 @@ def test_an_unknown_majority_is_a_programming_error():
 
 def test_two_thirds_of_three_board_members_adopts_at_close(group, admin_user):
     board = [admin_user, *add_voters(group, 2)]
-    proposal = open_(group, admin_user, voters=board, majority="two_thirds")
+    proposal = open_proposal(group, admin_user, voters=board, majority="two_thirds")
     vote(proposal, [(board[0], "agree"), (board[1], "agree"), (board[2], "disagree")])
-    assert close(proposal).outcome == Proposal.Outcome.ADOPTED
+    assert close_proposal(proposal).outcome == Proposal.Outcome.ADOPTED
 
 
 def test_two_thirds_of_seven_with_an_abstention(group, admin_user):
     people = [admin_user, *add_voters(group, 6)]
-    proposal = open_(group, admin_user, majority="two_thirds")
+    proposal = open_proposal(group, admin_user, majority="two_thirds")
     vote(proposal, [(p, "agree") for p in people[:4]] + [(people[4], "disagree"), (people[5], "disagree"),
                                                          (people[6], "abstain")])
-    closed = close(proposal)
+    closed = close_proposal(proposal)
     assert (closed.final_agree, closed.final_disagree, closed.final_abstain) == (4, 2, 1)
     assert closed.outcome == Proposal.Outcome.ADOPTED
 
 
 def test_four_of_seven_is_not_two_thirds(group, admin_user):
     people = [admin_user, *add_voters(group, 6)]
-    proposal = open_(group, admin_user, majority="two_thirds")
+    proposal = open_proposal(group, admin_user, majority="two_thirds")
     vote(proposal, [(p, "agree") for p in people[:4]] + [(p, "disagree") for p in people[4:]])
-    assert close(proposal).outcome == Proposal.Outcome.REJECTED
+    assert close_proposal(proposal).outcome == Proposal.Outcome.REJECTED
 
 
 def test_unanimous_is_rejected_by_one_disagree(group, admin_user):
     people = [admin_user, *add_voters(group, 3)]
-    proposal = open_(group, admin_user, majority="unanimous")
+    proposal = open_proposal(group, admin_user, majority="unanimous")
     vote(proposal, [(p, "agree") for p in people[:3]] + [(people[3], "disagree")])
-    assert close(proposal).outcome == Proposal.Outcome.REJECTED
+    assert close_proposal(proposal).outcome == Proposal.Outcome.REJECTED
 
 
 def test_an_unknown_majority_is_refused_by_the_api_and_nothing_is_opened(group, admin_user, api):

@@ -4,13 +4,13 @@ PUT): it counts as the voter's, and is marked with how and by whom it was entere
 import pytest
 
 from proposals.models import Stance
-from tests.proposal_helpers import member_id, open_
+from tests.builders import member_id, open_proposal
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_admin_enters_a_stance_given_by_phone(group, admin_user, member, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     response = api(admin_user).put(f"/api/proposals/{proposal.pk}/stance/", {
         "member": member_id(group, member), "via": "phone", "choice": "disagree", "reason": "Said on the phone.",
     }, format="json")
@@ -25,7 +25,7 @@ def test_an_admin_enters_a_stance_given_by_phone(group, admin_user, member, api)
 
 
 def test_paper_is_the_default_and_the_page_says_who_entered_it(group, admin_user, member, api, client):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     api(admin_user).put(f"/api/proposals/{proposal.pk}/stance/", {"member": member_id(group, member),
                                                                   "choice": "agree"}, format="json")
     assert Stance.objects.get(proposal=proposal).via == "paper"
@@ -35,7 +35,7 @@ def test_paper_is_the_default_and_the_page_says_who_entered_it(group, admin_user
 
 
 def test_only_an_admin_enters_a_stance_for_someone_else(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     response = api(member2).put(f"/api/proposals/{proposal.pk}/stance/", {
         "member": member_id(group, member), "choice": "agree"}, format="json")
     assert response.status_code == 403
@@ -43,7 +43,7 @@ def test_only_an_admin_enters_a_stance_for_someone_else(group, admin_user, membe
 
 
 def test_a_stance_for_someone_who_does_not_vote_is_refused(group, admin_user, member, accountant, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     response = api(admin_user).put(f"/api/proposals/{proposal.pk}/stance/", {
         "member": member_id(group, accountant), "choice": "agree"}, format="json")
     assert response.status_code == 409 and response.json()["code"] == "not_a_voter"
@@ -54,7 +54,7 @@ def test_a_stance_for_someone_who_does_not_vote_is_refused(group, admin_user, me
 
 
 def test_the_voter_can_still_change_it_themselves(group, admin_user, member, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     api(admin_user).put(f"/api/proposals/{proposal.pk}/stance/", {"member": member_id(group, member),
                                                                   "choice": "agree"}, format="json")
     response = api(member).put(f"/api/proposals/{proposal.pk}/stance/", {"choice": "abstain"}, format="json")

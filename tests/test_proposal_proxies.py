@@ -7,7 +7,7 @@ import pytest
 
 from groups.models import Group
 from proposals.models import Proxy, Stance
-from tests.proposal_helpers import add_voters, member_id, open_
+from tests.builders import add_voters, member_id, open_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def _vote_for(api, holder, group, proposal, giver, choice="agree"):
 
 
 def test_a_voter_votes_for_the_one_who_gave_them_their_proxy(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     assert _give(api, member, group, proposal, member2).status_code == 201
     response = _vote_for(api, member2, group, proposal, member, "disagree")
     assert response.status_code == 200, response.json()
@@ -36,7 +36,7 @@ def test_a_voter_votes_for_the_one_who_gave_them_their_proxy(group, admin_user, 
 
 
 def test_the_proxy_is_shown_in_the_history_of_stances(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     _give(api, member, group, proposal, member2)
     _vote_for(api, member2, group, proposal, member)
     history = api(admin_user).get(f"/api/proposals/{proposal.pk}/stances/").json()["results"]
@@ -44,14 +44,14 @@ def test_the_proxy_is_shown_in_the_history_of_stances(group, admin_user, member,
 
 
 def test_without_a_proxy_nobody_votes_for_another(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     response = _vote_for(api, member2, group, proposal, member)
     assert response.status_code == 409 and response.json()["code"] == "no_proxy"
     assert not Stance.objects.exists()
 
 
 def test_a_proxy_for_oneself_or_for_a_non_voter_is_refused(group, admin_user, member, accountant, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     itself = _give(api, member, group, proposal, member)
     assert itself.status_code == 400 and itself.json()["code"] == "invalid_proxy"
     non_voter = _give(api, member, group, proposal, accountant)
@@ -62,7 +62,7 @@ def test_a_proxy_for_oneself_or_for_a_non_voter_is_refused(group, admin_user, me
 
 
 def test_one_voter_carries_at_most_the_groups_limit(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)  # default limit: 1
+    proposal = open_proposal(group, admin_user)  # default limit: 1
     assert _give(api, member, group, proposal, admin_user).status_code == 201
     refused = _give(api, member2, group, proposal, admin_user)
     assert refused.status_code == 409 and refused.json()["code"] == "proxy_limit_reached"
@@ -73,21 +73,21 @@ def test_admins_raise_the_limit_with_the_group_api(group, admin_user, member, me
     response = api(admin_user).patch("/api/groups/artefacts/", {"max_proxies_per_voter": 2}, format="json")
     assert response.status_code == 200 and response.json()["max_proxies_per_voter"] == 2
     assert api(member).patch("/api/groups/artefacts/", {"max_proxies_per_voter": 5}, format="json").status_code == 403
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     assert _give(api, member, group, proposal, admin_user).status_code == 201
     assert _give(api, member2, group, proposal, admin_user).status_code == 201
 
 
 def test_a_group_with_a_limit_of_zero_takes_no_proxy(group, admin_user, member, api):
     Group.objects.filter(pk=group.pk).update(max_proxies_per_voter=0)
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     refused = _give(api, member, group, proposal, admin_user)
     assert refused.status_code == 409 and refused.json()["code"] == "proxy_limit_reached"
 
 
 def test_a_lowered_limit_holds_when_the_holder_votes(group, admin_user, member, member2, api):
     Group.objects.filter(pk=group.pk).update(max_proxies_per_voter=2)
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     _give(api, member, group, proposal, admin_user)
     _give(api, member2, group, proposal, admin_user)
     Group.objects.filter(pk=group.pk).update(max_proxies_per_voter=1)
@@ -97,7 +97,7 @@ def test_a_lowered_limit_holds_when_the_holder_votes(group, admin_user, member, 
 
 
 def test_the_givers_own_vote_supersedes_the_proxy(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     _give(api, member, group, proposal, member2)
     _vote_for(api, member2, group, proposal, member, "agree")
     api(member).put(f"/api/proposals/{proposal.pk}/stance/", {"choice": "disagree"}, format="json")
@@ -113,14 +113,14 @@ def test_the_givers_own_vote_supersedes_the_proxy(group, admin_user, member, mem
 
 
 def test_a_voter_who_has_voted_gives_no_proxy(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     api(member).put(f"/api/proposals/{proposal.pk}/stance/", {"choice": "agree"}, format="json")
     refused = _give(api, member, group, proposal, member2)
     assert refused.status_code == 409 and refused.json()["code"] == "already_voted"
 
 
 def test_an_admin_records_a_paper_proxy_and_the_giver_withdraws_it(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     response = _give(api, admin_user, group, proposal, member2, giver=member_id(group, member))
     assert response.status_code == 201, response.json()
     assert response.json()["recorded_by"]["name"] == admin_user.display_name
@@ -131,7 +131,7 @@ def test_an_admin_records_a_paper_proxy_and_the_giver_withdraws_it(group, admin_
 
 
 def test_giving_a_new_proxy_replaces_the_previous_one(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     _give(api, member, group, proposal, member2)
     _give(api, member, group, proposal, admin_user)
     assert [(p.holder, p.end) for p in Proxy.objects.order_by("pk")] == [(member2, "withdrawn"), (admin_user, "")]
@@ -142,7 +142,7 @@ def test_proxies_count_towards_the_quorum_as_the_givers_stances(group, admin_use
     Group.objects.filter(pk=group.pk).update(max_proxies_per_voter=3)
     from proposals import services
 
-    proposal = open_(group, admin_user, quorum_percent=100)
+    proposal = open_proposal(group, admin_user, quorum_percent=100)
     for giver in people:
         services.give_proxy(proposal=proposal, giver=giver, holder=admin_user)
         services.set_stance(proposal=proposal, user=giver, choice="agree", cast_by=admin_user, via="proxy")
@@ -155,7 +155,7 @@ def test_a_persons_export_holds_the_proxies_they_gave_or_carried(group, admin_us
     import io
     import zipfile
 
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     _give(api, member, group, proposal, member2)
     archive = zipfile.ZipFile(io.BytesIO(api(member2).get("/api/me/export/").content))
     rows = archive.read("proxies.csv").decode("utf-8-sig").splitlines()

@@ -7,8 +7,9 @@ import pytest
 from groups.models import Group
 from proposals import services
 from proposals.models import Proxy, Stance
+from tests.builders import add_voters, open_proposal
 from tests.conftest import requires_postgres
-from tests.proposal_helpers import add_voters, open_, outcome_of, run_at_once
+from tests.proposal_helpers import outcome_of, run_at_once
 
 pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 
@@ -16,7 +17,7 @@ pytestmark = [requires_postgres, pytest.mark.django_db(transaction=True)]
 def test_concurrent_proxies_to_one_holder_stay_within_the_limit(group, admin_user):
     givers = add_voters(group, 6)
     Group.objects.filter(pk=group.pk).update(max_proxies_per_voter=2)
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     results, errors = run_at_once([
         outcome_of(lambda g=g: services.give_proxy(proposal=proposal, giver=g, holder=admin_user)) for g in givers
     ])
@@ -28,7 +29,7 @@ def test_concurrent_proxies_to_one_holder_stay_within_the_limit(group, admin_use
 def test_the_giver_and_the_holder_voting_at_once_leave_one_latest_stance(group, admin_user):
     giver, holder = add_voters(group, 2)
     for _ in range(5):
-        proposal = open_(group, admin_user)
+        proposal = open_proposal(group, admin_user)
         services.give_proxy(proposal=proposal, giver=giver, holder=holder)
         results, errors = run_at_once([
             outcome_of(lambda p=proposal: services.set_stance(proposal=p, user=giver, choice="disagree")),

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from proposals import services
-from tests.proposal_helpers import add_voters, open_
+from tests.builders import add_voters, open_proposal
 
 pytestmark = pytest.mark.django_db
 NNBSP = "\u202f"
@@ -24,7 +24,7 @@ def _page(client, user, proposal, settings):
 
 
 def test_nine_of_sixty_at_25_percent_says_how_many_are_needed(client, sixty, group, settings):
-    proposal = open_(group, sixty[0], quorum_percent=25)
+    proposal = open_proposal(group, sixty[0], quorum_percent=25)
     for voter in sixty[1:10]:
         services.set_stance(proposal=proposal, user=voter, choice="agree")
     html = _page(client, sixty[20], proposal, settings)
@@ -36,7 +36,7 @@ def test_nine_of_sixty_at_25_percent_says_how_many_are_needed(client, sixty, gro
 
 
 def test_the_quorum_reached_says_so_and_the_bar_is_full(client, sixty, group, settings):
-    proposal = open_(group, sixty[0], quorum_percent=25)
+    proposal = open_proposal(group, sixty[0], quorum_percent=25)
     for voter in sixty[1:17]:
         services.set_stance(proposal=proposal, user=voter, choice="abstain")
     html = _page(client, sixty[20], proposal, settings)
@@ -45,12 +45,12 @@ def test_the_quorum_reached_says_so_and_the_bar_is_full(client, sixty, group, se
 
 
 def test_the_api_gives_the_votes_needed_and_whether_the_quorum_is_met(api, sixty, group):
-    proposal = open_(group, sixty[0], quorum_percent=25)
+    proposal = open_proposal(group, sixty[0], quorum_percent=25)
     body = api(sixty[1]).get(f"/api/proposals/{proposal.pk}/").json()
     assert (body["votes_needed"], body["quorum_met"], body["voters_count"]) == (15, False, 60)
 
 
 def test_one_vote_needed_reads_in_the_singular(client, group, admin_user, member, settings):
-    proposal = open_(group, admin_user, quorum_percent=50)
+    proposal = open_proposal(group, admin_user, quorum_percent=50)
     html = _page(client, member, proposal, settings)
     assert "0 vote sur 1 nécessaire" in html and "il manque 1 vote." in html

@@ -5,7 +5,7 @@ import pytest
 
 from proposals import services
 from proposals.models import Stance
-from tests.proposal_helpers import open_
+from tests.builders import open_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +15,13 @@ def _put(api, user, proposal, body):
 
 
 def test_by_default_a_block_needs_no_reason(group, admin_user, member):
-    proposal = open_(group, admin_user)
+    proposal = open_proposal(group, admin_user)
     services.set_stance(proposal=proposal, user=member, choice="block")
     assert Stance.objects.get(proposal=proposal).choice == "block"
 
 
 def test_objections_need_a_reason_and_agreeing_does_not(group, admin_user, member, member2, api):
-    proposal = open_(group, admin_user, reason_required="objections")
+    proposal = open_proposal(group, admin_user, reason_required="objections")
     refused = _put(api, member, proposal, {"choice": "block"})
     assert refused.status_code == 409
     assert refused.json()["code"] == "reason_required"
@@ -33,7 +33,7 @@ def test_objections_need_a_reason_and_agreeing_does_not(group, admin_user, membe
 
 
 def test_all_means_every_stance_gives_its_reason(group, admin_user, member, api):
-    proposal = open_(group, admin_user, reason_required="all")
+    proposal = open_proposal(group, admin_user, reason_required="all")
     assert _put(api, member, proposal, {"choice": "agree"}).json()["code"] == "reason_required"
     assert _put(api, member, proposal, {"choice": "agree", "reason": "Useful."}).status_code == 200
 

@@ -8,14 +8,14 @@ import pytest
 from buckets.models import Bucket, Round
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def round_with_money(group, admin_user, member, member2):
-    round = make_round(group, admin_user, decide="50")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
     funded = make_bucket(round, member, title="Funded", min_amount="300.00", max_amount="500.00")
     decide = make_bucket(round, member, title="To decide", min_amount="400.00", max_amount="600.00")
     lost = make_bucket(round, member2, title="Lost", min_amount="1000.00", max_amount="1200.00")

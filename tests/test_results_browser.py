@@ -3,14 +3,14 @@
 import pytest
 
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.conftest import browser_login
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_board_reads_the_results_on_the_projector_and_on_a_phone(page, live_server, group, admin_user, member, member2):
-    round = make_round(group, admin_user, decide="50")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
     a = make_bucket(round, member, title="Four solaire", min_amount="300.00", max_amount="500.00")
     b = make_bucket(round, member, title="Vélo cargo", min_amount="400.00", max_amount="600.00")
     c = make_bucket(round, member2, title="Serre", min_amount="1000.00", max_amount="1200.00")

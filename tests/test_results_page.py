@@ -8,7 +8,7 @@ import pytest
 from buckets.models import Round
 from proposals.models import Proposal
 from results import services as closing
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.confirm_helpers import confirm_post
 from tests.conftest import PASSWORD
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def funding_round(group, admin_user, member, member2):
-    round = make_round(group, admin_user, decide="50")
+    round = make_round(group, admin_user, decide="50", phase="proposals")
     funded = make_bucket(round, member, title="Four solaire", min_amount="300.00", max_amount="500.00")
     decide = make_bucket(round, member, title="Vélo cargo", min_amount="400.00", max_amount="600.00")
     lost = make_bucket(round, member2, title="Serre", min_amount="1000.00", max_amount="1200.00")
@@ -124,8 +124,8 @@ def test_results_take_a_bounded_number_of_queries_whatever_the_size(client, api,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    round = make_round(group, admin_user, decide="50", buckets_during_funding=True)
-    buckets = [make_bucket(round, member, title=f"B{i}", min_amount="100.00") for i in range(3)]
+    round = make_round(group, admin_user, decide="50", buckets_during_funding=True, phase="proposals")
+    buckets = [make_bucket(round, member, title=f"B{i}", min_amount="100.00", max_amount="200.00") for i in range(3)]
     open_funding(round)
     login(client, accountant)
 
@@ -142,7 +142,7 @@ def test_results_take_a_bounded_number_of_queries_whatever_the_size(client, api,
     small = [count(p, client) for p in paths]
     small_api = count(f"/api/rounds/{round.pk}/results/", api(type(accountant).objects.get(pk=accountant.pk)))
     for i in range(12):
-        buckets.append(make_bucket(round, member, title=f"More {i}", min_amount="100.00"))
+        buckets.append(make_bucket(round, member, title=f"More {i}", min_amount="100.00", max_amount="200.00"))
     for b in buckets[:8]:
         allocate(member, b, "10.00")
     closing.close_round(round=round, actor=admin_user)

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 FIELDS = {
     "id", "title", "kind", "currency", "envelope_amount", "proposals_open_at", "funding_opens_at",

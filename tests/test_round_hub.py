@@ -9,7 +9,7 @@ import re
 import pytest
 
 from results import services as closing
-from tests.closing_helpers import make_bucket, make_round, open_funding
+from tests.builders import make_bucket, make_round, open_funding
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +34,8 @@ def hub(html: str) -> list[str]:
 
 @pytest.fixture
 def funding_round(group, admin_user, member):
-    round = make_round(group, admin_user)
-    make_bucket(round, member)
+    round = make_round(group, admin_user, phase="proposals")
+    make_bucket(round, member, min_amount="200.00", max_amount="400.00")
     return open_funding(round)
 
 
@@ -78,7 +78,7 @@ def test_every_link_of_the_hub_opens_for_that_person(client, funding_round, requ
 
 
 def test_the_group_page_lists_each_round_with_its_links(client, group, funding_round, admin_user, accountant):
-    closed = make_round(group, admin_user, title="Last year")
+    closed = make_round(group, admin_user, title="Last year", phase="proposals")
     closing.close_round(round=closed, actor=admin_user)
     client.force_login(accountant)
     html = client.get(f"/g/{group.slug}/").content.decode()

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.funding_helpers import make_round
+from tests.builders import make_round
 
 
 def count(client, path):

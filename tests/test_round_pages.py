@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from allocations.models import Envelope, LedgerEntry
 from buckets.models import Round
 from groups.models import Membership
+from tests.builders import allocate, make_bucket, make_round
 from tests.confirm_helpers import confirm_post
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 
 def test_the_round_page_shows_cards_with_progress_and_my_remaining_envelope(client, group, admin_user, member):

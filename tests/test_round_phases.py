@@ -11,7 +11,7 @@ from allocations import services
 from allocations.models import Envelope, LedgerEntry
 from buckets import services as bucket_services
 from cobudget.errors import DomainError
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 def test_the_phase_follows_the_clock(group, admin_user):

@@ -15,8 +15,8 @@ from buckets import services as bucket_services
 from buckets.models import Round
 from groups import services as group_services
 from groups.models import Membership, Role
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import requires_postgres
-from tests.funding_helpers import allocate, make_bucket, make_round
 from tests.test_allocation_concurrency import people, run_concurrently
 
 

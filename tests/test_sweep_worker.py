@@ -17,7 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from buckets.models import Round
-from tests.closing_helpers import allocate, make_bucket, make_round, open_funding
+from tests.builders import allocate, make_bucket, make_round, open_funding
 from tests.test_closing_killed import _database_url_for_child
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,8 +55,8 @@ def test_a_real_worker_and_beat_close_the_round_on_time(group, admin_user, membe
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: the worker must share the test's database")
     database_url = _database_url_for_child()
-    round = make_round(group, admin_user)
-    bucket = make_bucket(round, member, title="On time", min_amount="100.00")
+    round = make_round(group, admin_user, phase="proposals")
+    bucket = make_bucket(round, member, title="On time", min_amount="100.00", max_amount="200.00")
     open_funding(round)
     allocate(member, bucket, "150.00")
     from allocations.models import AllocationNotice

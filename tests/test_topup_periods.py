@@ -15,8 +15,8 @@ from allocations.models import Envelope, LedgerEntry, Topup
 from cobudget.errors import DomainError
 from groups import services as group_services
 from groups.models import Membership
+from tests.builders import allocate, make_bucket, make_round
 from tests.conftest import requires_postgres
-from tests.funding_helpers import allocate, make_bucket, make_round
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.management import CommandError, call_command
 
 from meetings import services
 from meetings.models import Meeting
-from tests.meeting_helpers import attend, plan
+from tests.builders import attend, plan_meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def register(group, admin_user, member):
     sealed = []
     for title in ("January board", "February board", "March board"):
-        meeting = plan(group, admin_user, title=title, buckets=[], proposals=[])
+        meeting = plan_meeting(group, admin_user, title=title, buckets=[], proposals=[])
         attend(meeting, admin_user, group, [admin_user, member])
         sealed.append(services.seal_minutes(meeting=meeting, actor=admin_user))
     return sealed

@@ -12,15 +12,15 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry
 from buckets import services as bucket_services
+from cobudget import events
 from integrations import delivery as deliveries
 from integrations import outbound, tasks, webhooks
 from integrations.models import Delivery, Webhook
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 
 class Receiver:
@@ -165,7 +165,7 @@ def test_a_4xx_is_not_retried(group, admin_user, member, receiver, django_captur
 
 
 @pytest.mark.django_db(transaction=True)
-def test_nothing_is_sent_before_the_commit_nor_after_a_rollback(receiver):
+def test_nothing_is_sent_before_the_commit_nor_after_a_rollback(receiver, monkeypatch):
     from groups import services as group_services
     from tests.conftest import make_user
 
@@ -175,14 +175,21 @@ def test_nothing_is_sent_before_the_commit_nor_after_a_rollback(receiver):
     round = make_round(group, admin, phase="proposals")
     first = make_bucket(round, admin, title="First", publish=False)
     second = make_bucket(round, admin, title="Second", publish=False)
-    with transaction.atomic():
-        bucket_services.publish_bucket(bucket=first, actor=admin)
+    on_the_wire_before_commit = []
+
+    def later_in_the_same_transaction(*, event, group_id, objs):
+        # Runs after the webhooks' listener, inside publish_bucket's own transaction.
         time.sleep(0.3)
-        assert receiver.requests == []  # the event is in the outbox, not on the wire
+        on_the_wire_before_commit.append(list(receiver.requests))
+        if any(bucket.title == "Second" for bucket in objs):
+            raise RuntimeError("the publish fails after its event was written")
+
+    monkeypatch.setattr(events, "_listeners", [*events._listeners, later_in_the_same_transaction])
+    bucket_services.publish_bucket(bucket=first, actor=admin)
+    assert on_the_wire_before_commit == [[]]  # the event is in the outbox, not on the wire
     assert len(receiver.wait_for(1)) == 1
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with pytest.raises(RuntimeError, match="after its event was written"):
         bucket_services.publish_bucket(bucket=second, actor=admin)
-        raise RuntimeError("the request fails after the publish")
     time.sleep(0.3)
     assert len(receiver.requests) == 1 and Delivery.objects.count() == 1
 

@@ -15,7 +15,7 @@ from buckets import services as bucket_services
 from buckets.guidelines import services as guideline_services
 from cobudget.markdown import render_markdown
 from proposals import services as proposal_services
-from tests.funding_helpers import make_bucket, make_round
+from tests.builders import make_bucket, make_round
 
 PAYLOADS = [
     "<script>alert(1)</script>",

@@ -192,13 +192,13 @@ def erase_account(*, user: User, password: str, authenticate) -> None:
     last admin (409 last_admin)."""
     if not password or not authenticate(password):
         raise DomainError("invalid_password", _("Enter your password to delete your account."), status=400, field="password")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.erased_at is not None:
             return
         for membership in Membership.objects.filter(user=user).select_related("group").order_by("group_id"):
             try:
-                group_services.remove_member(membership=membership, actor=user, reason="account erased")
+                group_services._remove_member(membership=membership, actor=user, reason="account erased")
             except DomainError as exc:
                 if exc.code != "last_admin":
                     raise

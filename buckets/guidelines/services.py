@@ -66,7 +66,7 @@ def create_guideline(*, round: Round, actor: User, title: str, description: str 
     _require_admin(actor, round)
     title = _clean_title(title)
     description = _clean_text(description, field="description", required=False)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Round.objects.select_for_update().filter(pk=round.pk).first()  # one writer of positions at a time
         last = Guideline.objects.filter(round=round).aggregate(last=Max("position"))["last"]
         guideline = Guideline.objects.create(
@@ -88,7 +88,7 @@ def update_guideline(*, guideline: Guideline, actor: User, title: str | None = N
         guideline.description = _clean_text(description, field="description", required=False)
         fields.append("description")
     if fields:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             guideline.save(update_fields=fields)
             before, after = audit.changes(old, {name: getattr(guideline, name) for name in fields})
             if after:
@@ -102,7 +102,7 @@ def move_guideline(*, guideline: Guideline, actor: User, direction: str) -> Guid
     _require_admin(actor, guideline.round)
     if direction not in ("up", "down"):
         raise DomainError("invalid", _("Move a guideline up or down."), status=400, field="direction")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Round.objects.select_for_update().filter(pk=guideline.round_id).first()
         ordered = list(Guideline.objects.filter(round_id=guideline.round_id).order_by("position", "id"))
         index = next(i for i, g in enumerate(ordered) if g.pk == guideline.pk)
@@ -121,7 +121,7 @@ def set_guideline_position(*, guideline: Guideline, actor: User, position: int) 
     _require_admin(actor, guideline.round)
     if position < 0:
         raise DomainError("invalid", _("A position is 0 or more."), status=400, field="position")
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         Round.objects.select_for_update().filter(pk=guideline.round_id).first()
         ordered = [g for g in Guideline.objects.filter(round_id=guideline.round_id).order_by("position", "id") if g.pk != guideline.pk]
         ordered.insert(min(position, len(ordered)), guideline)
@@ -138,7 +138,7 @@ def delete_guideline(*, guideline: Guideline, actor: User) -> None:
             "guideline_in_use",
             _("Buckets were flagged against this guideline: edit it rather than delete it."),
         )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit.record(actor=actor, group=guideline.round.group_id, action="guideline.deleted", obj=guideline,
                      before={"title": guideline.title, "description": guideline.description})
         guideline.delete()
@@ -157,7 +157,7 @@ def raise_flag(*, bucket: Bucket, guideline: Guideline, actor: User, comment: st
     if guideline.round_id != bucket.round_id:
         raise DomainError("invalid", _("Choose one of this round's guidelines."), status=400, field="guideline")
     comment = _clean_text(comment, field="comment", required=True)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         bucket = Bucket.objects.select_related("round__group").get(pk=bucket.pk)
         if not bucket_accepts_flags(bucket):
             raise DomainError("bucket_not_open", _("This bucket was withdrawn or merged; it can no longer be flagged."))
@@ -182,7 +182,7 @@ def resolve_flag(*, flag: Flag, actor: User) -> Flag:
     bucket = flag.bucket
     if not can_resolve_flag(actor, membership_of(actor, bucket.round.group), flag):
         raise DomainError("forbidden", _("Only the person who raised this flag or an admin may resolve it."), status=403)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         now = timezone.now()
         resolved = Flag.objects.filter(pk=flag.pk, resolved_at=None).update(resolved_at=now, resolved_by=actor)
         flag.refresh_from_db()
