@@ -72,7 +72,9 @@ def test_shares_add_up_exactly_and_never_exceed_an_allocation(weights, fraction)
     for member, share in shares.items():
         assert D("0") <= share <= weights[member]
         exact = amount * weights[member] / total
-        assert share - exact < D("0.01") and exact - share < D("0.01")  # within a cent of the exact share
+        # At most a cent above the exact share (an extra cent on an exact share is one), never a
+        # cent below it (the floor).
+        assert share - exact <= D("0.01") and exact - share < D("0.01")
     # The extra cents went to the largest funders, ties by member id.
     floors = {m: (amount * 100 * weights[m] * 100 // (total * 100)) / 100 for m in weights}
     extra = [m for m in weights if shares[m] != floors[m]]
