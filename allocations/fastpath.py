@@ -1,28 +1,12 @@
-"""The allocation PUT's short way through the stack.
+"""The allocation PUT with an API token, answered before the rest of the stack.
 
-`PUT /api/buckets/<id>/allocation/` with an API token is the busiest request of a round:
-most of a round's allocations arrive in its last hour. Measured under load (bench/, measure
-1), Django's middleware and DRF's dispatch (negotiation, parsers, authentication classes,
-the serializer) cost that request more CPU than the allocation itself.
-
-This middleware comes first. For that one request, carrying an API token and a JSON body,
-it does what the DRF view (allocations.api.BucketAllocation) does, with the same code doing
-the work: the access rule (buckets.selectors.bucket_lite_from_row, read in the same
-statement as the token and its person), the amount's parsing (cobudget.money.parse_amount)
-and the allocation itself (allocations.services.set_allocation: rules 1-8, locks, ledger).
-It answers as the whole stack would: the same JSON and status, `code` and `detail` in the
-language LocaleMiddleware would choose, and the headers the other middleware would add
-(SecurityMiddleware's, the language's, X-Frame-Options, the Content-Security-Policy,
-Content-Length), by calling their own code where it is public.
-
-Every request it cannot answer exactly so goes on through the whole stack, untouched: no
-token or an unknown or inactive one (401), a bucket the person may not see (404), a body
-the serializer would refuse (400), an admin entering someone else's allocation (`member`),
-plain HTTP where HTTPS is required (the redirect), an Accept header other than JSON's or a
-query string (DRF's negotiation), cookies (the session and CSRF middleware's), a Host outside
-ALLOWED_HOSTS, a body of more than 4 KB, any other method or path. Nothing has been written
-by then: what it read, it only read. tests/test_allocation_fastpath.py holds it to the whole
-stack's answers.
+For `PUT /api/buckets/<id>/allocation/` with a token and a JSON body, this first middleware
+does what the DRF view (allocations.api.BucketAllocation) does, with the same code: the access
+rule (selectors.allocation_target), parse_amount and set_allocation. It answers as the whole
+stack would (status, JSON, `code` and `detail` in LocaleMiddleware's language, the other
+middleware's headers, by calling their code where it is public). Any request it cannot answer
+exactly so goes on through the stack untouched, nothing written; tests/test_allocation_fastpath.py
+holds it to the stack's answers. Why a middleware and not a view: bench/README.md.
 """
 
 import json
