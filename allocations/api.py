@@ -61,7 +61,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "id", "group", "title", "description", "kind", "currency", "envelope_amount", "proposals_open_at",
             "funding_opens_at", "funding_closes_at", "meeting_at", "max_per_member_per_bucket", "min_coleads",
             "funded_if_percent_of_min", "decide_if_percent_of_min", "buckets_during_funding", "phase", "totals",
-            "published_at", "closed_at",
+            "published_at", "closed_at", "expires_after_days",
         ]
 
     def get_phase(self, round) -> str:
@@ -90,6 +90,10 @@ class RoundWriteSerializer(serializers.Serializer):
         max_digits=5, decimal_places=2, min_value=0, max_value=100, required=False, allow_null=True
     )
     buckets_during_funding = serializers.BooleanField(required=False)
+    expires_after_days = serializers.IntegerField(
+        required=False, allow_null=True,
+        help_text="Permanent rounds: an open bucket still unfunded this many days after it was published is closed "
+                  "not funded and its allocations go back (null: never). 400 for a fixed round.")
 
 
 def _round_for(request, pk) -> tuple[Round, Membership]:
@@ -356,6 +360,25 @@ class BucketWithdraw(GenericAPIView):
     def post(self, request, pk):
         bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
         services.withdraw_bucket(bucket=bucket, actor=request.user)
+        return _bucket_response(request, pk)
+
+
+class AcceptFundingSerializer(serializers.Serializer):
+    total = AmountField(required=False, help_text="The total the co-lead saw; another total now is a 409 "
+                        "confirmation_stale and nothing changes.")
+
+
+class BucketAcceptFunding(GenericAPIView):
+    serializer_class = BucketWithMineSerializer
+
+    @extend_schema(request=AcceptFundingSerializer, description="A co-lead funds an open bucket of a permanent fund "
+                   "at its total, once it holds funded_if_percent_of_min of its min goal (409 funding_not_reached "
+                   "below that; 409 not_permanent in a fixed round).")
+    def post(self, request, pk):
+        bucket, _membership = bucket_selectors.get_bucket_for(request.user, pk)
+        data = AcceptFundingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        bucket_services.accept_funding(bucket=bucket, actor=request.user, expect_total=data.validated_data.get("total"))
         return _bucket_response(request, pk)
 
 

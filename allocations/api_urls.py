@@ -15,6 +15,7 @@ urlpatterns = [
     path("buckets/<int:pk>/", api.BucketDetail.as_view(), name="api-bucket"),
     path("buckets/<int:pk>/publish/", api.BucketPublish.as_view(), name="api-bucket-publish"),
     path("buckets/<int:pk>/withdraw/", api.BucketWithdraw.as_view(), name="api-bucket-withdraw"),
+    path("buckets/<int:pk>/accept-funding/", api.BucketAcceptFunding.as_view(), name="api-bucket-accept-funding"),
     path("buckets/<int:pk>/merge/", api.BucketMerge.as_view(), name="api-bucket-merge"),
     path("buckets/<int:pk>/allocation/", api.BucketAllocation.as_view(), name="api-bucket-allocation"),
 ]

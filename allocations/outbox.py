@@ -10,9 +10,11 @@ in-process) set_allocation runs it right after its commit.
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
-from allocations.models import AllocationNotice, LedgerEntry
+from allocations.models import Allocation, AllocationNotice, LedgerEntry
 from buckets import notices
+from buckets.models import Bucket
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +59,33 @@ def _tell(entries) -> int:
         except Exception:
             logger.exception("allocation notice of bucket %s for member %s could not be made", bucket_id, member_id)
     return sent
+
+
+def announce_fundings(*, now=None, batch: int = BATCH) -> int:
+    """Announce each bucket funded and not yet announced (funding_announced_at NULL: funded in
+    an allocation's transaction or by a co-lead's acceptance, in a permanent fund): its
+    co-leads, funders and followers are told and the `bucket.funded` event is emitted
+    (buckets.notices.bucket_funded), and funding_announced_at is set, in one transaction per
+    bucket. Exactly once, even with two sweeps at once: each takes the bucket's row lock
+    (SKIP LOCKED: a bucket another sweep is announcing is left to it) and checks it is still
+    unannounced under the lock. Returns how many were announced."""
+    now = now or timezone.now()
+    pending = list(Bucket.objects.filter(status=Bucket.Status.FUNDED, funding_announced_at=None)
+                   .order_by("funded_at", "pk").values_list("pk", flat=True)[:batch])
+    announced = 0
+    for pk in pending:
+        try:
+            with transaction.atomic():
+                bucket = (Bucket.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
+                          .select_related("round__group")
+                          .filter(pk=pk, status=Bucket.Status.FUNDED, funding_announced_at=None).first())
+                if bucket is None:
+                    continue
+                bucket.funding_announced_at = now
+                bucket.save(update_fields=["funding_announced_at"])
+                funders = dict(Allocation.objects.filter(bucket_id=pk).values_list("envelope__user_id", "amount"))
+                notices.bucket_funded(bucket=bucket, funders=funders)
+            announced += 1
+        except Exception:  # one bucket that fails to announce never holds the others back
+            logger.exception("the funding of bucket %s could not be announced", pk)
+    return announced

@@ -99,6 +99,12 @@ def topups_of(round: Round):
     return Topup.objects.filter(round=round).select_related("granted_by").order_by("-granted_at", "-id")
 
 
+def funded_by_date(round: Round) -> list[Bucket]:
+    """A permanent fund's funded buckets, the latest funding first (ties by id)."""
+    return list(Bucket.objects.filter(round=round, status=Bucket.Status.FUNDED)
+                .order_by("-funded_at", "-pk").only("pk", "title", "funded_at", "funded_amount", "round_id"))
+
+
 def refund_preview(bucket: Bucket) -> tuple[int, Decimal]:
     """(contributions, amount): what withdrawing or merging `bucket` gives back now."""
     row = Allocation.objects.filter(bucket=bucket).aggregate(n=Count("id"), amount=Sum("amount"))

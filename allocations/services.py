@@ -9,15 +9,14 @@ same transaction, naming the actor.
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import cache
 
 from celery import current_app
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from allocations import outbox, selectors
 from allocations.models import Allocation, AllocationNotice, Envelope, LedgerEntry, Topup
@@ -31,7 +30,7 @@ from buckets.services import (
     require_admin,
     require_colead,
 )
-from cobudget import confirm, hotsql
+from cobudget import confirm
 from cobudget.dates import format_when, zone_of
 from cobudget.errors import DomainError
 from cobudget.money import MAX_AMOUNT, ZERO, format_money, parse_amount
@@ -44,6 +43,7 @@ class AllocationResult:
     amount: Decimal
     bucket_total: Decimal
     envelope_remaining: Decimal
+    funded: bool = False  # this allocation filled the bucket to its max goal and funded it (permanent rounds)
 
 
 class _Retry(Exception):
@@ -360,113 +360,153 @@ def _tell_coleads_now() -> None:
         outbox.tell_coleads()
 
 
-_CENT = Decimal("0.01")
+# Every refusal of set_allocation (409), worded once for both paths: the database's function
+# decides and returns only the code and the figure the message needs; Python words it in the
+# person's language. code → (message, the name of its figure or None).
+_REFUSALS = {
+    "round_closed": (gettext_noop("This round is closed: allocations can no longer change."), None),
+    "round_not_funding": (gettext_noop("Allocation has not opened yet in this round."), None),
+    "bucket_not_open": (gettext_noop("This bucket is not open for funding."), None),
+    "no_envelope": (gettext_noop("You have no envelope in this round."), None),
+    "envelope_exceeded": (
+        gettext_noop("This is more than your envelope allows: you can give this bucket at most %(most)s."), "most"),
+    "per_bucket_cap_exceeded": (gettext_noop("Each member may give at most %(cap)s to one bucket."), "cap"),
+    "bucket_max_exceeded": (
+        gettext_noop("This would take the bucket past its maximum goal: you can give it at most %(most)s."), "most"),
+}
 
 
-def _cents(text) -> Decimal:
-    """A money column read as text by the hot path's SQL (CAST(... AS TEXT) on both databases:
-    PostgreSQL prints the numeric exactly, SQLite its stored value to 15 digits, more than the
-    12 of a money column) as an exact Decimal with its 2 places."""
-    return Decimal(text).quantize(_CENT)
+def _refusal(code: str, figure: Decimal | None = None, currency: str = "EUR") -> DomainError:
+    """The refusal `code` of _REFUSALS; `figure` is what the person may still give, or the cap."""
+    message, name = _REFUSALS[code]
+    detail = _(message)
+    if name is not None:
+        detail = detail % {name: format_money(figure, currency)}
+    return DomainError(code, detail)
 
 
-def _aware(value):
-    """A timestamp read by the hot path's SQL, aware as the ORM gives it: PostgreSQL returns an
-    aware datetime, SQLite what Django stored there (UTC without its offset: a naive datetime
-    through the backend's column converter, or text)."""
-    if value is None:
-        return None
-    if not isinstance(value, datetime):
-        value = parse_datetime(value)
-    return value if timezone.is_aware(value) else value.replace(tzinfo=UTC)
+def _require_may_allocate_for(*, member: User, round: Round, actor: User) -> None:
+    if actor.pk != member.pk:
+        actor_role = (
+            Membership.objects.filter(group_id=round.group_id, user_id=actor.pk).values_list("role", flat=True).first()
+        )
+        if actor_role != Role.ADMIN:
+            raise DomainError("forbidden", _("Only an admin may enter an allocation for someone else."), status=403)
 
 
-# What set_allocation reads of the round (phase_at's fields, the currency and the cap), in the
-# order of _HotSQL.round_and_allocation.
-_ROUND_FIELDS = ["id", "kind", "currency", "published_at", "closed_at", "proposals_open_at", "funding_opens_at",
-                 "funding_closes_at", "max_per_member_per_bucket"]
+def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=None) -> AllocationResult:
+    """Set `member`'s allocation on `bucket` to `amount` (absolute; 0 removes it).
+
+    Rules 1-8 of PRODUCT.md, and in a permanent round the funding of a bucket by the
+    allocation that fills it to its max goal. Locks the envelope row, then the bucket row;
+    refuses with a DomainError and changes nothing when a rule says no.
+
+    `bucket` needs only its pk and its round's pk, group_id and currency (the API passes the
+    light instance of buckets.selectors.get_bucket_lite_for): everything the rules read is
+    read again under the locks.
+
+    `now`, given by tests, stands for the clock the rules read (the phase); rows are always
+    stamped with the real clock.
+    """
+    round = bucket.round
+    amount = parse_amount(amount, currency=round.currency)
+    _require_may_allocate_for(member=member, round=round, actor=actor)
+    return _allocate(member=member, bucket=bucket, amount=amount, actor=actor, now=now)
 
 
-@dataclass(frozen=True)
-class _HotSQL:
-    lock_envelope: str
-    lock_bucket: str
-    round_and_allocation: str
-    insert_allocation: str
-    delete_allocation: str
-    update_allocation: str
-    update_envelope: str
-    update_bucket: str
-    insert_ledger_and_notice: tuple[str, ...]
+def _allocate(*, member: User, bucket: Bucket, amount: Decimal, actor: User, now=None) -> AllocationResult:
+    """set_allocation once the amount is parsed and the actor allowed. In a caller's
+    transaction (set_allocations' sheet) it runs in a savepoint; otherwise in its own.
+
+    On PostgreSQL the rules run in the database (_set_allocation_postgres, one statement); on
+    SQLite in Python (_set_allocation_python, the readable statement of the rules). The same
+    tests run against each, and on PostgreSQL a test runs both on the same random operations
+    and compares every outcome and every row."""
+    implementation = _set_allocation_postgres if connection.vendor == "postgresql" else _set_allocation_python
+    return implementation(member=member, bucket=bucket, amount=amount, actor=actor, now=now)
 
 
-@cache
-def _hot_sql() -> _HotSQL:
-    """set_allocation's statements as plain SQL that SQLite and PostgreSQL both run (FOR UPDATE
-    where the database has it), run through cobudget.hotsql (prepared, pipelined on
-    PostgreSQL): the ORM spent more time compiling them than the database took to run them,
-    on the busiest write of a round. Money is read as text (see _cents) and written as Decimal
-    parameters, timestamps through the backend's adapter."""
-    qn = connection.ops.quote_name
-    envelope, bucket = qn(Envelope._meta.db_table), qn(Bucket._meta.db_table)
-    allocation, ledger = qn(Allocation._meta.db_table), qn(LedgerEntry._meta.db_table)
-    round_t, notice = qn(Round._meta.db_table), qn(AllocationNotice._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    insert_ledger = (f"INSERT INTO {ledger} (round_id, member_id, actor_id, bucket_id, kind, {qn('before')}, "
-                     f"{qn('after')}, created_at, note) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)")
-    if connection.vendor == "postgresql":  # the ledger row and its outbox row in one statement
-        ledger_and_notice = (f"WITH e AS ({insert_ledger} RETURNING id) INSERT INTO {notice} (entry_id) SELECT id FROM e",)
-    else:  # SQLite has no data-modifying WITH; the row id of this connection's last insert
-        ledger_and_notice = (insert_ledger, f"INSERT INTO {notice} (entry_id) VALUES (last_insert_rowid())")
-    return _HotSQL(
-        lock_envelope=f"SELECT id, CAST(amount AS TEXT), CAST(allocated AS TEXT) FROM {envelope} "
-                      f"WHERE round_id = %s AND user_id = %s{lock}",
-        lock_bucket=f"SELECT round_id, status, CAST(total AS TEXT), CAST(max_goal AS TEXT), contributors_count "
-                    f"FROM {bucket} WHERE id = %s{lock}",
-        # After the locks (its own snapshot): a round closed meanwhile is seen closed. The
-        # member's allocation on this bucket only changes under these locks.
-        round_and_allocation=f"SELECT {', '.join('r.' + f for f in _ROUND_FIELDS[1:-1])}, "
-                             f"CAST(r.max_per_member_per_bucket AS TEXT), a.id, CAST(a.amount AS TEXT) "
-                             f"FROM {round_t} r LEFT JOIN {envelope} e ON e.round_id = r.id AND e.user_id = %s "
-                             f"LEFT JOIN {allocation} a ON a.envelope_id = e.id AND a.bucket_id = %s WHERE r.id = %s",
-        insert_allocation=f"INSERT INTO {allocation} (envelope_id, bucket_id, amount, updated_at) VALUES (%s, %s, %s, %s)",
-        delete_allocation=f"DELETE FROM {allocation} WHERE id = %s",
-        update_allocation=f"UPDATE {allocation} SET amount = %s, updated_at = %s WHERE id = %s",
-        update_envelope=f"UPDATE {envelope} SET allocated = %s WHERE id = %s",
-        update_bucket=f"UPDATE {bucket} SET total = %s, contributors_count = %s WHERE id = %s",
-        insert_ledger_and_notice=ledger_and_notice,
-    )
+def _set_allocation_python(*, member: User, bucket: Bucket, amount: Decimal, actor: User, now) -> AllocationResult:
+    """set_allocation's rules and writes in plain Django. The function of migration
+    allocations/0009 does the same, step by step, in the same order."""
+    round_id = bucket.round.pk
+    # Its own transaction when nobody else's is open (durable: its commit is the allocation's);
+    # a savepoint inside a caller's, which commits or rolls back the whole.
+    with transaction.atomic(durable=not connection.in_atomic_block):
+        # Envelope, then bucket: the lock order of every writer, so that two requests never
+        # wait on each other in a cycle.
+        envelope = Envelope.objects.select_for_update().filter(round_id=round_id, user_id=member.pk).first()
+        locked = Bucket.objects.select_for_update().get(pk=bucket.pk)
+        # The round, and the clock, are read after the locks: a request that waited for a busy
+        # bucket while the round was closed, or past its deadline, is refused (rule 8).
+        round = Round.objects.get(pk=round_id)
+        clock = timezone.now()
+        phase = round.phase_at(now or clock)
+        if phase == Phase.CLOSED:
+            raise _refusal("round_closed")
+        if phase != Phase.FUNDING:
+            raise _refusal("round_not_funding")
+        if locked.status != Bucket.Status.OPEN:  # funded ones too: their allocations no longer change
+            raise _refusal("bucket_not_open")
+        if envelope is None:
+            raise _refusal("no_envelope")
+        # Only written under these two locks: what is read here stays true until the commit.
+        existing = Allocation.objects.filter(envelope=envelope, bucket=locked).first()
+        before = existing.amount if existing is not None else ZERO
+        if amount == before:
+            return AllocationResult(amount=amount, bucket_total=locked.total, envelope_remaining=envelope.remaining)
+        # Lowering is always allowed on an open bucket: it only gives money back.
+        increase = amount > before
+        allocated = envelope.allocated - before + amount
+        total = locked.total - before + amount
+        if increase and allocated > envelope.amount:
+            raise _refusal("envelope_exceeded", envelope.remaining + before, round.currency)
+        cap = round.max_per_member_per_bucket
+        if increase and cap is not None and amount > cap:
+            raise _refusal("per_bucket_cap_exceeded", cap, round.currency)
+        if increase and total > locked.max_goal:
+            raise _refusal("bucket_max_exceeded", locked.max_goal - locked.total + before, round.currency)
 
-
-def _refusal(code: str, most: Decimal | None = None, currency: str = "EUR") -> DomainError:
-    """set_allocation's refusals (409), worded once for both paths: `most` is the figure the
-    message gives (what the person may still give, or the cap)."""
-    if code == "round_closed":
-        return DomainError(code, _("This round is closed: allocations can no longer change."))
-    if code == "round_not_funding":
-        return DomainError(code, _("Allocation has not opened yet in this round."))
-    if code == "bucket_not_open":
-        return DomainError(code, _("This bucket is not open for funding."))
-    if code == "no_envelope":
-        return DomainError(code, _("You have no envelope in this round."))
-    if code == "envelope_exceeded":
-        return DomainError(code, _("This is more than your envelope allows: you can give this bucket at most %(most)s.")
-                           % {"most": format_money(most, currency)})
-    if code == "per_bucket_cap_exceeded":
-        return DomainError(code, _("Each member may give at most %(cap)s to one bucket.")
-                           % {"cap": format_money(most, currency)})
-    if code == "bucket_max_exceeded":
-        return DomainError(code, _("This would take the bucket past its maximum goal: you can give it at most %(most)s.")
-                           % {"most": format_money(most, currency)})
-    raise ValueError(f"unknown refusal {code!r}")
+        contributors = locked.contributors_count
+        if existing is None:
+            Allocation.objects.create(envelope=envelope, bucket=locked, amount=amount, updated_at=clock)
+            contributors += 1
+        elif amount == ZERO:
+            existing.delete()
+            contributors -= 1
+        else:
+            existing.amount, existing.updated_at = amount, clock
+            existing.save(update_fields=["amount", "updated_at"])
+        Envelope.objects.filter(pk=envelope.pk).update(allocated=allocated)
+        bucket_changes = {"total": total, "contributors_count": contributors}
+        # A permanent round never closes to fund its buckets: each one is funded by the
+        # allocation that fills it to its max goal, in that allocation's transaction, so that
+        # its total is final the moment it is funded. The sweep announces it afterwards
+        # (funding_announced_at stays empty until then).
+        funded = round.kind == Round.Kind.PERMANENT and total == locked.max_goal
+        if funded:
+            bucket_changes.update(status=Bucket.Status.FUNDED, funded_at=clock, decided_at=clock, funded_amount=total,
+                                  updated_at=clock)
+        Bucket.objects.filter(pk=locked.pk).update(**bucket_changes)
+        entry = LedgerEntry.objects.create(
+            round_id=round_id, member_id=member.pk, actor_id=actor.pk, bucket_id=locked.pk,
+            kind=LedgerEntry.Kind.ALLOCATION, before=before, after=amount, created_at=clock,
+            note="on behalf" if actor.pk != member.pk else "",
+        )
+        # The co-leads' notice in the same transaction (allocations.outbox): never lost, never
+        # sent for an allocation that rolled back.
+        AllocationNotice.objects.create(entry=entry)
+        transaction.on_commit(_tell_coleads_now, robust=True)  # logged if it fails; the rows wait for the next try
+    return AllocationResult(amount=amount, bucket_total=total, envelope_remaining=envelope.amount - allocated,
+                            funded=funded)
 
 
 def _set_allocation_postgres(*, member: User, bucket: Bucket, amount: Decimal, actor: User, now) -> AllocationResult:
     """set_allocation on PostgreSQL: one call of the allocations_set_allocation function
-    (migration allocations/0006), which locks, checks the rules and writes as
-    _set_allocation_python does, in one statement: in autocommit, its own transaction. Only
-    the wording of a refusal is left here. (`now`, given by tests, stands for the clock;
-    otherwise the database reads its clock after the locks.)"""
+    (migration allocations/0009), which locks, checks the rules and writes as
+    _set_allocation_python does. In autocommit the statement is its own transaction: no
+    BEGIN and COMMIT around it, on the busiest write of a round. Only the wording of a
+    refusal is left here."""
     statement = (
         "SELECT outcome, amount, bucket_total, remaining, most, currency FROM allocations_set_allocation("
         "%s, %s, %s, %s, %s, %s::timestamptz, %s)"
@@ -474,119 +514,24 @@ def _set_allocation_postgres(*, member: User, bucket: Bucket, amount: Decimal, a
     params = [bucket.round.pk, member.pk, bucket.pk, amount, actor.pk, now,
               "on behalf" if actor.pk != member.pk else ""]
     if connection.in_atomic_block:  # a caller's transaction: a savepoint, as the Python path's atomic()
-        with transaction.atomic():
-            row = hotsql.fetchone(statement, params)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            row = cursor.fetchone()
     else:
-        row = hotsql.fetchone(statement, params)
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            row = cursor.fetchone()
     outcome, result_amount, total, remaining, most, currency = row
     if outcome == "no_bucket":
         raise Bucket.DoesNotExist
     if outcome == "no_round":
         raise Round.DoesNotExist
-    if outcome not in ("done", "unchanged"):
+    if outcome not in ("done", "funded", "unchanged"):
         raise _refusal(outcome, most, currency)
-    if outcome == "done":
+    if outcome != "unchanged":
         transaction.on_commit(_tell_coleads_now, robust=True)  # logged if it fails; the rows wait for the next try
-    return AllocationResult(amount=result_amount, bucket_total=total, envelope_remaining=remaining)
-
-
-def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=None) -> AllocationResult:
-    """Set `member`'s allocation on `bucket` to `amount` (absolute; 0 removes it).
-
-    Rules 1-8 of PRODUCT.md. Locks the envelope row, then the bucket row; refuses with a
-    DomainError and changes nothing when a rule says no.
-
-    `bucket` needs only its pk and its round's pk, group_id and currency (the API passes the
-    light instance of buckets.selectors.get_bucket_lite_for): everything the rules read is
-    read again under the locks. The hot path reads only the columns it needs: it is the
-    busiest write of a round.
-
-    On PostgreSQL the rules run in the database (_set_allocation_postgres, one statement);
-    on SQLite in Python (_set_allocation_python). The same tests run against each, and on
-    PostgreSQL a test runs both on the same random operations and compares every outcome.
-    """
-    round = bucket.round
-    amount = parse_amount(amount, currency=round.currency)
-    if actor.pk != member.pk:
-        actor_role = (
-            Membership.objects.filter(group_id=round.group_id, user_id=actor.pk).values_list("role", flat=True).first()
-        )
-        if actor_role != Role.ADMIN:
-            raise DomainError("forbidden", _("Only an admin may enter an allocation for someone else."), status=403)
-    implementation = _set_allocation_postgres if connection.vendor == "postgresql" else _set_allocation_python
-    return implementation(member=member, bucket=bucket, amount=amount, actor=actor, now=now)
-
-
-def _set_allocation_python(*, member: User, bucket: Bucket, amount: Decimal, actor: User, now) -> AllocationResult:
-    """set_allocation's rules and writes in Python, in one transaction (SQLite; it runs on
-    PostgreSQL too, where a test compares it with the database's function)."""
-    round = bucket.round
-    with transaction.atomic():
-        sql = _hot_sql()
-        # Envelope, then bucket (the lock order of every writer), then the round: one round
-        # trip on PostgreSQL (cobudget.hotsql), the statements still run one after the other.
-        envelope, row, state = hotsql.pipeline([
-            (sql.lock_envelope, [round.pk, member.pk]),
-            (sql.lock_bucket, [bucket.pk]),
-            (sql.round_and_allocation, [member.pk, bucket.pk, round.pk]),
-        ], fetch=True)
-        if row is None:
-            raise Bucket.DoesNotExist
-        if state is None:
-            raise Round.DoesNotExist
-        if envelope is not None:
-            envelope = (envelope[0], _cents(envelope[1]), _cents(envelope[2]))
-        round_id, status, total, max_goal, contributors = row[0], row[1], _cents(row[2]), _cents(row[3]), row[4]
-        kind, currency, *dates, cap, existing_id, existing_amount = state
-        values = dict(zip(_ROUND_FIELDS, [round_id, kind, currency, *[_aware(d) for d in dates],
-                                          None if cap is None else _cents(cap)], strict=True))
-        names = [f.attname for f in Round._meta.concrete_fields if f.attname in values]  # from_db's order
-        round = Round.from_db(connection.alias, names, [values[name] for name in names])
-        phase = round.phase_at(now or timezone.now())
-        if phase == Phase.CLOSED:
-            raise _refusal("round_closed")
-        if phase != Phase.FUNDING:
-            raise _refusal("round_not_funding")
-        if status != Bucket.Status.OPEN:
-            raise _refusal("bucket_not_open")
-        if envelope is None:
-            raise _refusal("no_envelope")
-        envelope_id, envelope_amount, envelope_allocated = envelope
-        before = _cents(existing_amount) if existing_id is not None else ZERO
-        if amount == before:
-            return AllocationResult(amount=amount, bucket_total=total, envelope_remaining=envelope_amount - envelope_allocated)
-        increase = amount > before
-        new_allocated = envelope_allocated - before + amount
-        new_total = total - before + amount
-        currency = round.currency
-        if increase and new_allocated > envelope_amount:
-            raise _refusal("envelope_exceeded", envelope_amount - envelope_allocated + before, currency)
-        cap = round.max_per_member_per_bucket
-        if increase and cap is not None and amount > cap:
-            raise _refusal("per_bucket_cap_exceeded", cap, currency)
-        if increase and new_total > max_goal:
-            raise _refusal("bucket_max_exceeded", max_goal - total + before, currency)
-        now_ts = connection.ops.adapt_datetimefield_value(timezone.now())
-        if existing_id is None:
-            change = (sql.insert_allocation, [envelope_id, bucket.pk, amount, now_ts])
-            contributors += 1
-        elif amount == ZERO:
-            change = (sql.delete_allocation, [existing_id])
-            contributors -= 1
-        else:
-            change = (sql.update_allocation, [amount, now_ts, existing_id])
-        ledger = [round.pk, member.pk, actor.pk, bucket.pk, LedgerEntry.Kind.ALLOCATION, before, amount, now_ts,
-                  "on behalf" if actor.pk != member.pk else ""]
-        # The ledger row and the co-leads' notice in the same transaction (allocations.outbox).
-        hotsql.pipeline([
-            change,
-            (sql.update_envelope, [new_allocated, envelope_id]),
-            (sql.update_bucket, [new_total, contributors, bucket.pk]),
-            (sql.insert_ledger_and_notice[0], ledger),
-            *[(statement, []) for statement in sql.insert_ledger_and_notice[1:]],
-        ], fetch=False)
-        transaction.on_commit(_tell_coleads_now, robust=True)  # logged if it fails; the rows wait for the next try
-    return AllocationResult(amount=amount, bucket_total=new_total, envelope_remaining=envelope_amount - new_allocated)
+    return AllocationResult(amount=result_amount, bucket_total=total, envelope_remaining=remaining,
+                            funded=outcome == "funded")
 
 
 def set_allocations(*, member: User, round: Round, amounts: dict, actor: User) -> dict[int, AllocationResult]:
@@ -596,7 +541,13 @@ def set_allocations(*, member: User, round: Round, amounts: dict, actor: User) -
 
     Locks the envelope, then every bucket of the sheet by id (the order of every writer),
     before any change; lowered lines are applied before raised ones, so that moving money
-    from one bucket to another within a full envelope is accepted."""
+    from one bucket to another within a full envelope is accepted.
+
+    A paper form lists every open bucket: during funding, a line that keeps its amount on a
+    bucket no longer open (funded by someone else while the form was filled, in a permanent
+    round, or withdrawn) is no change, and is left out (no result) instead of refusing the
+    whole form."""
+    _require_may_allocate_for(member=member, round=round, actor=actor)
     parsed = {}
     titles = dict(Bucket.objects.filter(round=round, pk__in=list(amounts)).values_list("pk", "title"))
     for bucket_id, raw in amounts.items():
@@ -607,16 +558,20 @@ def set_allocations(*, member: User, round: Round, amounts: dict, actor: User) -
         except DomainError as exc:
             raise _on_line(exc, bucket_id, titles[bucket_id]) from exc
     results = {}
-    with transaction.atomic():
+    with transaction.atomic(durable=not connection.in_atomic_block):
         list(Envelope.objects.select_for_update().filter(round=round, user=member))
         buckets = list(Bucket.objects.select_for_update().select_related("round", "round__group")
                        .filter(pk__in=list(parsed)).order_by("id"))
         current = dict(Allocation.objects.filter(envelope__round=round, envelope__user=member)
                        .values_list("bucket_id", "amount"))
         lines = sorted(buckets, key=lambda b: (parsed[b.pk] > current.get(b.pk, ZERO), b.pk))
+        in_funding = bool(buckets) and buckets[0].round.phase == Phase.FUNDING  # read with the bucket locks
         for bucket in lines:
+            if in_funding and bucket.status != Bucket.Status.OPEN and parsed[bucket.pk] == current.get(bucket.pk, ZERO):
+                continue
             try:
-                results[bucket.pk] = set_allocation(member=member, bucket=bucket, amount=parsed[bucket.pk], actor=actor)
+                # The inner path: a savepoint in this transaction.
+                results[bucket.pk] = _allocate(member=member, bucket=bucket, amount=parsed[bucket.pk], actor=actor)
             except DomainError as exc:
                 raise _on_line(exc, bucket.pk, bucket.title) from exc
     return results
@@ -631,10 +586,11 @@ def _on_line(exc: DomainError, bucket_id: int, title: str) -> DomainError:
 
 
 def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket | None = None,
-                expect: tuple[int, Decimal] | None = None) -> Bucket:
+                expect: tuple[int, Decimal] | None = None, still=None) -> Bucket:
     """Return every allocation on `bucket` to its envelope at once and set its status.
     `expect`: the (contributions, amount) the person confirmed; other figures under the locks
-    refuse with confirmation_stale and change nothing."""
+    refuse with confirmation_stale and change nothing. `still(round, bucket)`: a condition
+    read again under the locks (an expiry still due); False refuses with bucket_not_due."""
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -657,6 +613,8 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
                         raise DomainError("bucket_not_open", _("A bucket can only merge into a draft or open bucket."))
                 if expect is not None and (len(allocations), sum((a.amount for a in allocations), ZERO)) != expect:
                     raise confirm.stale()
+                if still is not None and not still(round, source):
+                    raise DomainError("bucket_not_due", _("This bucket is not due to expire."))
                 previous_status = source.status
                 entries = []
                 for allocation in allocations:
@@ -682,6 +640,56 @@ def _refund_all(*, bucket: Bucket, actor: User | None, status: str, into: Bucket
         except _Retry:
             continue
     raise DomainError("busy", _("The bucket is busy; try again in a moment."))
+
+
+def expiry_due(round: Round, bucket: Bucket, now: datetime) -> bool:
+    """An open bucket of a permanent fund with expires_after_days, published that many days
+    ago or more."""
+    return (round.kind == Round.Kind.PERMANENT and round.expires_after_days is not None
+            and bucket.status == Bucket.Status.OPEN and bucket.published_at is not None
+            and bucket.published_at + timedelta(days=round.expires_after_days) <= now)
+
+
+def expire_bucket(*, bucket: Bucket, now: datetime | None = None) -> Bucket:
+    """The sweep closes an open bucket of a permanent fund `not_funded` once it has waited
+    expires_after_days since it was published: every allocation goes back to its envelope
+    (refund rows), in one transaction, read again under the locks (round, envelopes, bucket),
+    so that a bucket funded, withdrawn or expired meanwhile, or a fund whose expiry changed,
+    is left alone (bucket_not_open, bucket_not_due). Returns the bucket, its funders' refund
+    rows written."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        expired = _refund_all(bucket=bucket, actor=None, status=Bucket.Status.NOT_FUNDED,
+                              still=lambda round, source: expiry_due(round, source, now))
+        expired.decided_at = now
+        expired.save(update_fields=["decided_at"])
+        funders = dict(LedgerEntry.objects.filter(bucket_id=expired.pk, kind=LedgerEntry.Kind.REFUND,
+                                                  note=Bucket.Status.NOT_FUNDED).values_list("member_id", "before"))
+        expired = Bucket.objects.select_related("round__group").get(pk=expired.pk)
+        notices.bucket_expired(bucket=expired, funders=funders)
+    return expired
+
+
+def expire_due_buckets(now: datetime | None = None) -> int:
+    """For the sweep: expire every open bucket of a permanent fund that has waited its fund's
+    expires_after_days, each in its own transaction (expire_bucket). A bucket funded or
+    withdrawn meanwhile, or already expired by a concurrent sweep, is skipped. Returns how
+    many expired."""
+    now = now or timezone.now()
+    expired = 0
+    rounds = Round.objects.filter(kind=Round.Kind.PERMANENT, expires_after_days__isnull=False,
+                                  published_at__isnull=False, closed_at=None)
+    for round in rounds:
+        due = Bucket.objects.filter(round=round, status=Bucket.Status.OPEN,
+                                    published_at__lte=now - timedelta(days=round.expires_after_days)).order_by("pk")
+        for bucket in due:
+            try:
+                expire_bucket(bucket=bucket, now=now)
+            except DomainError as exc:
+                logger.info("bucket %s not expired: %s", bucket.pk, exc.code)
+                continue
+            expired += 1
+    return expired
 
 
 def withdraw_bucket(*, bucket: Bucket, actor: User | None, expect: tuple[int, Decimal] | None = None) -> Bucket:

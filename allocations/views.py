@@ -1,6 +1,7 @@
 """The round page (live cards and my envelope), the bucket page with its allocation form,
 and the admins' pages: publish, envelopes table, top-up, paper forms, withdraw and merge."""
 
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,7 +20,13 @@ from allocations import selectors, services
 from buckets import selectors as bucket_selectors
 from buckets.forms import CommentForm
 from buckets.models import Bucket, Phase
-from buckets.services import EDITABLE_STATUSES, is_colead_or_admin, require_colead
+from buckets.services import (
+    EDITABLE_STATUSES,
+    funding_threshold,
+    is_colead,
+    is_colead_or_admin,
+    require_colead,
+)
 from buckets.views import phase_timeline
 from cobudget import confirm
 from cobudget.errors import DomainError
@@ -36,6 +43,9 @@ SORT_CHOICES = [
     ("least", gettext_lazy("least funded")),
     ("mine", gettext_lazy("mine")),
 ]
+
+
+FUNDED_SHOWN = 10  # on the round page of a permanent fund; the results page lists them all
 
 
 def _is_htmx(request) -> bool:
@@ -118,7 +128,11 @@ def round_page(request, pk):
     })
     if round.kind == round.Kind.PERMANENT:
         topups = list(selectors.topups_of(round)[:20])
+        funded = selectors.funded_by_date(round)
         context.update({
+            "funded_by_date": funded[:FUNDED_SHOWN],
+            "funded_count": len(funded),
+            "funded_more": len(funded) > FUNDED_SHOWN,
             "topups": topups,
             "topup_period": services.default_period(round),
             "topup_placeholder": localize_input(topups[0].amount) if topups else "",
@@ -207,8 +221,22 @@ def bucket_page(request, pk):
         "is_lead": is_lead,
         "merge_targets": merge_targets,
         "flags": [],
+        "accept_funding": _accept_funding(request.user, bucket),
     })
     return render(request, "allocations/bucket.html", context)
+
+
+def _accept_funding(user, bucket) -> dict | None:
+    """For a co-lead of an open bucket of a permanent fund: whether its funding may be
+    accepted now, or how much it still needs (buckets.services.check_accept_funding decides)."""
+    round = bucket.round
+    if (round.kind != round.Kind.PERMANENT or bucket.status != Bucket.Status.OPEN or round.phase != Phase.FUNDING
+            or not is_colead(user, bucket)):
+        return None
+    needed = max(funding_threshold(bucket, round), Decimal("0.01"))
+    return {"reached": bucket.total >= needed and bucket.total * 100 >= bucket.min_goal * round.funded_if_percent_of_min,
+            "needed": needed, "missing": max(needed - bucket.total, ZERO),
+            "threshold": round.funded_if_percent_of_min}
 
 
 @login_required

@@ -27,6 +27,8 @@ class BucketSerializer(serializers.ModelSerializer):
     budget_items = BudgetItemSerializer(many=True, read_only=True)
     description_html = serializers.SerializerMethodField()
     created_by = serializers.SerializerMethodField()
+    # funded − paid (0 before funding; API.md "Buckets in a permanent round").
+    balance = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
     class Meta:
         model = Bucket
@@ -34,6 +36,7 @@ class BucketSerializer(serializers.ModelSerializer):
             "id", "round", "title", "summary", "description", "description_html", "status", "coleads",
             "tags", "budget_items", "min_goal", "max_goal", "total", "contributors_count",
             "merged_into", "created_by", "created_at", "published_at",
+            "funded_at", "funded_amount", "paid_amount", "balance", "completed_at", "cancelled_at",
         ]
 
     def _label(self, bucket, user) -> str:

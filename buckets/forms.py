@@ -49,6 +49,10 @@ class RoundForm(forms.Form):
                                                   min_value=0, max_value=100, decimal_places=2, required=False,
                                                   help_text=_("Empty: no “to decide” band."))
     buckets_during_funding = forms.BooleanField(label=_("New buckets may be proposed during funding"), required=False)
+    expires_after_days = forms.IntegerField(
+        label=_("Open buckets expire after (days)"), min_value=1, max_value=3650, required=False,
+        help_text=_("Permanent fund only: a bucket still unfunded that many days after it was published is closed "
+                    "not funded, and its allocations go back to the envelopes. Empty: never."))
 
     def __init__(self, *args, published=False, **kwargs):
         super().__init__(*args, **kwargs)

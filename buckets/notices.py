@@ -121,3 +121,48 @@ def announce_funding_opened(*, now: datetime | None = None) -> int:
                 _announce(round, "funding")
                 announced += 1
     return announced
+
+
+# --- a permanent fund's buckets: funded, expired -------------------------------------------------
+
+
+def _active(users) -> list[User]:
+    return [u for u in users if u.is_active]
+
+
+def bucket_funded(*, bucket: Bucket, funders: dict[int, object]) -> None:
+    """A bucket of a permanent fund is funded (its allocation reached the max goal, or a
+    co-lead accepted): its co-leads, its funders (`funders`: {user id: amount given}) and its
+    followers are told, one notification each (a co-lead who also gave hears it as a
+    co-lead), and the `bucket.funded` event goes to the webhooks. Called once per bucket by
+    the announcement outbox (allocations.outbox.announce_fundings), in its transaction."""
+    group = bucket.round.group
+    url = f"/buckets/{bucket.pk}/"
+    context = {"bucket": bucket, "currency": bucket.round.currency, "group": group}
+    coleads = _active(bucket.coleads.order_by("pk"))
+    notify(users=coleads, kind=Kind.ROUND_PHASE, template="buckets/email/bucket_funded",
+           context={**context, "role": "colead"}, url=url, group=group)
+    told = {u.pk for u in coleads}
+    for user in User.objects.filter(pk__in=[pk for pk in funders if pk not in told], is_active=True).order_by("pk"):
+        notify(users=[user], kind=Kind.ROUND_PHASE, template="buckets/email/bucket_funded",
+               context={**context, "role": "funder", "mine": funders[user.pk]}, url=url, group=group)
+        told.add(user.pk)
+    notify(users=_followers(bucket, exclude=told), kind=Kind.FOLLOWED_BUCKET, template="buckets/email/bucket_funded",
+           context={**context, "role": "follower"}, url=url, group=group)
+    events.emit("bucket.funded", group_id=group.pk, obj=bucket)
+
+
+def bucket_expired(*, bucket: Bucket, funders: dict[int, object]) -> None:
+    """A bucket of a permanent fund expired unfunded and its allocations went back: its
+    co-leads and its funders (`funders`: {user id: amount given back}) are told, once each."""
+    group = bucket.round.group
+    url = f"/buckets/{bucket.pk}/"
+    context = {"bucket": bucket, "currency": bucket.round.currency, "group": group, "round": bucket.round,
+               "contributions": len(funders), "given_back": sum(funders.values(), 0)}
+    coleads = _active(bucket.coleads.order_by("pk"))
+    notify(users=coleads, kind=Kind.ROUND_PHASE, template="buckets/email/bucket_expired",
+           context={**context, "role": "colead"}, url=url, group=group)
+    told = {u.pk for u in coleads}
+    for user in User.objects.filter(pk__in=[pk for pk in funders if pk not in told], is_active=True).order_by("pk"):
+        notify(users=[user], kind=Kind.ROUND_PHASE, template="buckets/email/bucket_expired",
+               context={**context, "role": "funder", "mine": funders[user.pk]}, url=url, group=group)

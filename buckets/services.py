@@ -6,7 +6,7 @@ of a round's default envelope reaches the envelopes without this app importing i
 """
 
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,9 +16,9 @@ from django.utils.translation import ngettext
 from audit import services as audit
 from buckets import notices
 from buckets.models import Bucket, BudgetItem, Comment, Follow, Phase, Round, Tag
-from cobudget import events
+from cobudget import confirm, events
 from cobudget.errors import DomainError
-from cobudget.money import MAX_AMOUNT, ZERO, parse_amount
+from cobudget.money import MAX_AMOUNT, ZERO, format_money, parse_amount, percent_formatter
 from cobudget.search import display_name, same_words
 from groups.models import Group, Membership, Role, User
 from groups.selectors import membership_of
@@ -31,7 +31,9 @@ ROUND_FIELDS = (
     "title", "description", "kind", "currency", "envelope_amount", "proposals_open_at",
     "funding_opens_at", "funding_closes_at", "meeting_at", "max_per_member_per_bucket",
     "min_coleads", "funded_if_percent_of_min", "decide_if_percent_of_min", "buckets_during_funding",
+    "expires_after_days",
 )
+MAX_EXPIRY_DAYS = 3650
 EDITABLE_STATUSES = (Bucket.Status.DRAFT, Bucket.Status.OPEN)
 
 
@@ -75,6 +77,22 @@ def _percent(value, field: str) -> Decimal:
     if number is None or not number.is_finite() or number < 0 or number > 100 or number != number.quantize(Decimal("0.01")):
         raise DomainError("invalid_percent", _("Enter a percentage between 0 and 100."), status=400, field=field)
     return number.quantize(Decimal("0.01"))
+
+
+def _expiry_days(value, kind: str) -> int | None:
+    """A number of days (1 to MAX_EXPIRY_DAYS), or None: open buckets never expire. Only a
+    permanent round lets its buckets expire; a fixed round settles them all at its close."""
+    if value in ("", None):
+        return None
+    text = str(value).strip()
+    days = int(text) if text.isdigit() and len(text) <= 5 else 0
+    if isinstance(value, bool) or not 1 <= days <= MAX_EXPIRY_DAYS:
+        raise DomainError("invalid", _("Open buckets expire after a number of days between 1 and %(n)d, or never (leave it empty).")
+                          % {"n": MAX_EXPIRY_DAYS}, status=400, field="expires_after_days")
+    if kind != Round.Kind.PERMANENT:
+        raise DomainError("invalid", _("Only the buckets of a permanent fund expire; a fixed round settles them when "
+                                       "it closes."), status=400, field="expires_after_days")
+    return days
 
 
 def _clean_round_fields(fields: dict, current: Round | None = None) -> dict:
@@ -124,6 +142,7 @@ def _clean_round_fields(fields: dict, current: Round | None = None) -> dict:
         merged["decide_if_percent_of_min"] = decide
     merged["buckets_during_funding"] = bool(merged.get("buckets_during_funding"))
     merged["description"] = merged.get("description") or ""
+    merged["expires_after_days"] = _expiry_days(merged.get("expires_after_days"), kind)
     if kind == Round.Kind.PERMANENT:
         for name in ("funding_closes_at", "meeting_at"):
             if merged.get(name) is not None:
@@ -443,6 +462,88 @@ def settle_to_decide(*, bucket_id: int, funded: bool, now=None) -> Bucket:
         if funded:
             events.emit("bucket.funded", group_id=bucket.round.group_id, obj=bucket)
     return bucket
+
+
+# --- a permanent fund's bucket accepting its funding ---------------------------------------------
+
+
+def is_colead(actor: User | None, bucket: Bucket) -> bool:
+    """A co-lead of the bucket who is still in its group (admins are not co-leads by role)."""
+    if actor is None or not actor.is_authenticated:
+        return False
+    return membership_of(actor, bucket.round.group) is not None and bucket.coleads.filter(pk=actor.pk).exists()
+
+
+def funding_threshold(bucket: Bucket, round: Round) -> Decimal:
+    """The least total at which a co-lead may accept the funding: funded_if_percent_of_min of
+    the min goal, rounded up to the cent (a total is in cents, so `total ≥ this` is exactly
+    `total × 100 ≥ min goal × percent`)."""
+    exact = bucket.min_goal * round.funded_if_percent_of_min / 100
+    return exact.quantize(Decimal("0.01"), rounding=ROUND_UP)
+
+
+def check_accept_funding(*, bucket: Bucket, actor: User | None, round: Round | None = None,
+                         figures: bool = True) -> None:
+    """What accept_funding refuses, read again under its lock (a confirmation page asks
+    first): not a co-lead (403), not a permanent fund, not in funding, not open, or below the
+    threshold (409 funding_not_reached, with the figure needed)."""
+    round = round or bucket.round
+    if not is_colead(actor, bucket):
+        raise DomainError("forbidden", _("Only a co-lead of this bucket may accept its funding."), status=403)
+    if round.kind != Round.Kind.PERMANENT:
+        raise DomainError("not_permanent", _("Only a bucket of a permanent fund accepts its funding; in this round, "
+                                             "buckets are funded when the round closes."))
+    phase = round.phase
+    if phase == Phase.CLOSED:
+        raise DomainError("round_closed", _("This fund is closed."))
+    if phase != Phase.FUNDING:
+        raise DomainError("round_not_funding", _("Allocation has not opened yet in this round."))
+    if not figures:  # the bucket's status and total only count as read under its lock
+        return
+    if bucket.status != Bucket.Status.OPEN:
+        raise DomainError("bucket_not_open", _("Only an open bucket can accept its funding; this one is %(status)s.")
+                          % {"status": bucket.get_status_display().lower()})
+    needed = funding_threshold(bucket, round)
+    if bucket.total <= 0 or bucket.total * 100 < bucket.min_goal * round.funded_if_percent_of_min:
+        raise DomainError("funding_not_reached", _(
+            "The funding cannot be accepted yet: the bucket holds %(total)s and needs at least %(needed)s "
+            "(%(percent)s of its minimum goal of %(min)s), %(missing)s more.") % {
+            "total": format_money(bucket.total, round.currency),
+            "needed": format_money(max(needed, Decimal("0.01")), round.currency),
+            "percent": percent_formatter()(round.funded_if_percent_of_min),
+            "min": format_money(bucket.min_goal, round.currency),
+            "missing": format_money(max(needed, Decimal("0.01")) - bucket.total, round.currency),
+        })
+
+
+def accept_funding(*, bucket: Bucket, actor: User, expect_total: Decimal | None = None, now=None) -> Bucket:
+    """A co-lead funds an open bucket of a permanent fund at its total, once the total holds
+    funded_if_percent_of_min of its min goal (API.md "Buckets in a permanent round"). Its
+    allocations no longer change (set_allocation refuses a bucket that is not open). The sweep
+    announces it (funding_announced_at stays NULL: buckets.notices.announce_fundings).
+
+    Locks only the bucket (allocations lock envelope then bucket, so no cycle): an allocation
+    waiting on it sees the bucket funded and is refused; one committed before is in the total.
+    `expect_total`: the total the co-lead confirmed; another total refuses as stale."""
+    check_accept_funding(bucket=bucket, actor=actor, figures=False)  # who and where, before any lock
+    with transaction.atomic(durable=True):
+        locked = (Bucket.objects.select_for_update(no_key=True, of=("self",)).select_related("round__group")
+                  .get(pk=bucket.pk))
+        check_accept_funding(bucket=locked, actor=actor)
+        if expect_total is not None and locked.total != expect_total:
+            raise confirm.stale()
+        now = now or timezone.now()
+        locked.status = Bucket.Status.FUNDED
+        locked.funded_at = locked.decided_at = now
+        locked.funded_amount = locked.total
+        locked.funding_announced_at = None
+        locked.save(update_fields=["status", "funded_at", "decided_at", "funded_amount", "funding_announced_at",
+                                   "updated_at"])
+        audit.record(actor=actor, group=locked.round.group, action="bucket.funding_accepted", obj=locked,
+                     before={"status": Bucket.Status.OPEN},
+                     after={"status": Bucket.Status.FUNDED, "funded_amount": locked.funded_amount,
+                            "min_goal": locked.min_goal, "percent": locked.round.funded_if_percent_of_min})
+    return locked
 
 
 # --- following ------------------------------------------------------------------------------

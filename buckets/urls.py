@@ -8,6 +8,7 @@ urlpatterns = [
     path("rounds/<int:pk>/buckets/new/", views.bucket_new, name="bucket-new"),
     path("buckets/<int:pk>/edit/", views.bucket_edit, name="bucket-edit"),
     path("buckets/<int:pk>/publish/", views.bucket_publish, name="bucket-publish"),
+    path("buckets/<int:pk>/accept-funding/", views.bucket_accept_funding, name="bucket-accept-funding"),
     path("buckets/<int:pk>/follow/", views.bucket_follow, name="bucket-follow"),
     path("buckets/<int:pk>/comments/", views.comment_add, name="comment-add"),
     path("buckets/<int:pk>/comments/<int:cid>/edit/", views.comment_edit, name="comment-edit"),

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_POST
 
 from buckets import selectors, services
 from buckets.forms import BucketForm, CommentForm, RoundForm
-from buckets.models import Comment, Phase
+from buckets.models import Bucket, Comment, Phase
 from cobudget import confirm
 from cobudget.dates import format_when
 from cobudget.errors import DomainError
+from cobudget.money import money_formatter, percent_formatter
 from cobudget.pages import perform
 from groups.models import Role
 from groups.selectors import get_group_for
@@ -222,3 +223,53 @@ def comment_delete(request, pk, cid):
         return redirect(f"/buckets/{bucket.pk}/#comments")
 
     return confirm.confirm_or_run(request, action="delete-comment", target=comment.pk, consequence=consequence, run=run)
+
+
+@login_required
+@require_POST
+def bucket_accept_funding(request, pk):
+    """A co-lead accepts the funding of an open bucket of a permanent fund: a confirmation page
+    states the amount, the share of the min goal and what it commits, then it is done."""
+    bucket, _membership = selectors.get_bucket_for(request.user, pk)
+    back = f"/buckets/{bucket.pk}/"
+
+    def consequence():
+        current = Bucket.objects.select_related("round__group").get(pk=bucket.pk)
+        services.check_accept_funding(bucket=current, actor=request.user)
+        round = current.round
+        money = money_formatter(round.currency)
+        percent = percent_formatter()
+        n = current.contributors_count
+        return confirm.Consequence(
+            title=_("Accept the funding of “%(title)s”?") % {"title": current.title},
+            lines=[
+                ngettext("The bucket is funded now at its total: %(total)s, from %(n)d contribution.",
+                         "The bucket is funded now at its total: %(total)s, from %(n)d contributions.", n)
+                % {"total": money(current.total), "n": n},
+                _("That is %(reached)s of its minimum goal of %(min)s (maximum %(max)s); this fund lets co-leads "
+                  "accept from %(threshold)s.") % {
+                    "reached": percent(current.percent_of_min), "min": money(current.min_goal),
+                    "max": money(current.max_goal), "threshold": percent(round.funded_if_percent_of_min)},
+                _("Its allocations no longer change: no one can give it more or take back what they gave. "
+                  "Its co-leads, funders and followers are told."),
+                _("This cannot be undone."),
+            ],
+            figures=(current.status, current.total, n, current.min_goal, round.funded_if_percent_of_min),
+            confirm_label=_("Accept the funding"),
+            back_url=back,
+            back_label=current.title,
+            danger=False,
+        )
+
+    def run(confirmed):
+        funded = services.accept_funding(bucket=bucket, actor=request.user, expect_total=confirmed.figures[1])
+        messages.success(request, _("The bucket is funded: %(amount)s.")
+                         % {"amount": money_formatter(funded.round.currency)(funded.funded_amount)})
+        return redirect(back)
+
+    try:
+        return confirm.confirm_or_run(request, action="accept-funding", target=bucket.pk, consequence=consequence,
+                                      run=run)
+    except DomainError as exc:
+        messages.error(request, str(exc.detail))
+        return redirect(back)

@@ -5,6 +5,7 @@ command fail).
 """
 
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,6 +15,10 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 logger = logging.getLogger(__name__)
+
+# A subject is one line: the template's line breaks and indentation collapse to one space, but
+# never the no-break spaces of French typography (str.split() would take those too).
+_LINE_SPACE = re.compile(r"[ \t\r\n]+")
 
 
 @dataclass
@@ -41,7 +46,7 @@ def render_templated(*, user, template: str, context: dict) -> RenderedMail:
     `<template>.html`, in `user.language`."""
     context = {"user": user, "site_url": settings.SITE_URL, **context}
     with translation.override(language_of(user)):
-        subject = " ".join(render_text(f"{template}_subject.txt", context).split())
+        subject = _LINE_SPACE.sub(" ", render_text(f"{template}_subject.txt", context)).strip()
         text = render_text(f"{template}.txt", context)
         try:
             html = render_to_string(f"{template}.html", context)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "notifications",
     "buckets",
     "allocations",
+    "expenses",
     "proposals",
     "results",
     "meetings",
@@ -287,8 +288,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Receipts and a bucket's files (expenses/): never under MEDIA or STATIC, never served by a
+# URL of their own; read back only through views that check the reader's role.
+PRIVATE_STORAGE_ROOT = Path(env_str("PRIVATE_STORAGE_ROOT") or BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_STORAGE_ROOT},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
         if not DEBUG

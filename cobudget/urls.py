@@ -31,7 +31,7 @@ urlpatterns = [
     path("guide/dismiss/", views.guide_dismiss, name="guide-dismiss"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/", include(api_patterns)),
     path("", views.dashboard, name="dashboard"),

@@ -3,12 +3,14 @@
 This project package sits above every app, so it may read from all of them.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from allocations import selectors as allocation_selectors
 from buckets import selectors as bucket_selectors
@@ -91,3 +93,15 @@ def guide_dismiss(request):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = "/"
     return redirect(back)
+
+
+def set_language(request):
+    """Django's language switch, which also keeps a signed-in person's choice on their account:
+    their mails and calendar then speak the language they chose on the site."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if (request.method == "POST" and request.user.is_authenticated and language in dict(settings.LANGUAGES)
+            and request.user.language != language):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response

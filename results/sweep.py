@@ -1,6 +1,7 @@
 """The sweep the beat schedule runs every minute (and `manage.py close_due_rounds`): closing
 due rounds, the rounds' reminders, funding-open announcements, the co-leads' allocation
-notices (allocations.outbox), and the proposals' closing and reminders.
+notices (allocations.outbox), a permanent fund's expired buckets and funding announcements,
+and the proposals' closing and reminders.
 
 It calls the services of every app, so its task lives here, above them, rather than in
 results.tasks, which the services import to queue their mails; `CELERY_IMPORTS` registers it
@@ -14,6 +15,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from allocations import outbox
+from allocations import services as allocation_services
 from buckets.notices import announce_funding_opened
 from proposals import services as proposal_services
 from results import services
@@ -26,6 +28,22 @@ def _announce_funding_opened(now: datetime) -> int:
         return announce_funding_opened(now=now)
     except Exception:  # an announcement never stops the sweep
         logger.exception("funding-open announcements failed")
+        return 0
+
+
+def _expire_buckets(now: datetime) -> int:
+    try:
+        return allocation_services.expire_due_buckets(now)
+    except Exception:  # the rest of the sweep goes on; the buckets expire at the next one
+        logger.exception("due buckets could not be expired")
+        return 0
+
+
+def _announce_fundings(now: datetime) -> int:
+    try:
+        return outbox.announce_fundings(now=now)
+    except Exception:  # the announcements wait for the next sweep
+        logger.exception("fundings could not be announced")
         return 0
 
 
@@ -49,6 +67,8 @@ def sweep(now: datetime | None = None) -> dict:
         "round_reminders": services.send_closing_reminders(now),
         "funding_opened": _announce_funding_opened(now),
         "allocation_notices": _tell_coleads(),
+        "buckets_expired": _expire_buckets(now),
+        "fundings_announced": _announce_fundings(now),
         "proposals_closed": 0,
         "proposal_reminders": 0,
     }

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from allocations.figures import round_figures
+from allocations.selectors import topups_of
 from buckets.models import Bucket
 from buckets.selectors import get_round_for
 from cobudget import confirm
@@ -33,7 +34,14 @@ def _context(request, round, membership):
     results = round_results(round, with_members=with_members)
     params = {key: "1" for key in ("projector", "members") if request.GET.get(key) == "1"}
     live_url = f"/rounds/{round.pk}/results/live/" + (f"?{urlencode(params)}" if params else "")
+    permanent = round.kind == round.Kind.PERMANENT
     return {
+        "permanent": permanent,
+        # A permanent fund funds its buckets one by one: the latest funding first.
+        "funded_items": sorted(results.funded, key=lambda item: (item.bucket.funded_at is not None,
+                                                                  item.bucket.funded_at, item.bucket.pk), reverse=True)
+        if permanent else results.funded,
+        "topups": list(topups_of(round).order_by("granted_at", "pk")) if permanent else [],
         "live_url": live_url,
         "round": round,
         "group": round.group,

@@ -65,6 +65,8 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "api-bucket-publish": {"POST": (401, 404, 404, 404, 200, 403, 200)},
     "api-bucket-withdraw": {"POST": (401, 404, 403, 403, 200, 403, 200)},
     "api-bucket-merge": {"POST": (401, 404, 403, 403, 200, 403, 200)},
+    # Co-leads only (an admin is not one by role); the world's round is fixed: 409 not_permanent.
+    "api-bucket-accept-funding": {"POST": (401, 404, 403, 403, 409, 403, 403)},
     "api-bucket-allocation": {"PUT": (401, 404, 409, 200, 200, 409, 200)},
     "api-round-close": {"POST": (401, 404, 403, 403, 403, 403, 200)},
     "api-round-results": {"GET": (401, 404, 200, 200, 200, 200, 200)},
@@ -138,6 +140,7 @@ MATRIX: dict[str, dict[str, tuple]] = {
     "bucket-allocate": {"POST": ('login', 404, 'refused', 'ok', 'ok', 'refused', 'ok')},
     "bucket-withdraw": {"POST": ('login', 404, 'refused', 'refused', 200, 'refused', 200)},
     "bucket-merge": {"POST": ('login', 404, 'refused', 'refused', 200, 'refused', 200)},
+    "bucket-accept-funding": {"POST": ('login', 404, 'refused', 'refused', 'refused', 'refused', 'refused')},
     "round-results": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
     "round-results-live": {"GET": ('login', 404, 200, 200, 200, 200, 200)},
     "round-close": {"GET": ('login', 404, 403, 403, 403, 403, 200), "POST": ('login', 404, 403, 403, 403, 403, 200)},

@@ -127,3 +127,15 @@ def test_the_main_pages_rendered_in_french_follow_french_typography(client, api,
         faults += [f"{url}: {fault}" for fault in page_faults(response.content.decode())]
     assert not faults, "\n".join(faults)
     assert User.objects.filter(email="invite@artefacts.example").exists()
+
+
+@pytest.mark.django_db
+def test_a_mail_subject_keeps_its_no_break_spaces(settings, tmp_path, member):
+    """A subject is one line, yet the narrow no-break space before « : » and inside « » stays."""
+    from cobudget.mail import render_templated
+
+    (tmp_path / "t_subject.txt").write_text("Résultats\u202f:\n   «\u202fRuches\u202f»\u00a0!\n", encoding="utf-8")
+    (tmp_path / "t.txt").write_text("Corps", encoding="utf-8")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    mail = render_templated(user=member, template="t", context={})
+    assert mail.subject == "Résultats\u202f: «\u202fRuches\u202f»\u00a0!"

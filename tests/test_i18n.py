@@ -32,6 +32,26 @@ def test_the_language_switcher_changes_the_language(client, settings, member, gr
 
 
 @pytest.mark.django_db
+def test_the_language_chosen_on_the_site_is_the_one_of_the_persons_mails(client, settings, member, group):
+    from cobudget.mail import language_of
+
+    settings.LANGUAGE_CODE = "fr"
+    member.language = "fr"
+    member.save(update_fields=["language"])
+    client.force_login(member)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert language_of(member) == "en"
+    client.post("/i18n/setlang/", {"language": "xx", "next": "/"})  # not a language of the site
+    member.refresh_from_db()
+    assert member.language == "en"
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
+    member.refresh_from_db()
+    assert member.language == "fr"
+
+
+@pytest.mark.django_db
 def test_api_error_details_follow_the_request_language(api):
     from tests.conftest import make_user
 

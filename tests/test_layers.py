@@ -21,6 +21,8 @@ LAYERS = [
     ("groups", ["groups"]),
     ("notifications", ["notifications"]),
     ("buckets", ["buckets"]),
+    # Money after funding; results' exports and the completion of a bucket read it.
+    ("expenses", ["expenses"]),
     ("allocations", ["allocations"]),
     ("proposals", ["proposals"]),
     ("results", ["results"]),

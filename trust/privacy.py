@@ -79,6 +79,9 @@ PERSONAL_DATA = {
     "meetings.Decision.recorded_by": "kept: the secretary who recorded it",
     "integrations.Webhook.created_by": "its id exported (profile.json); kept, shown as Former member",
     "integrations.CalendarToken.user": "deleted (the address stops working)",
+    "expenses.Expense.submitted_by": "kept: an accounting record (receipts are kept ten years), shown as Former member",
+    "expenses.Expense.decided_by": "kept: the accountant or admin who decided, shown as Former member",
+    "expenses.Expense.paid_by": "kept: the accountant who recorded the payment, shown as Former member",
 }
 
 README = """Your data held by cobudget, as of {date}.

@@ -1,7 +1,8 @@
 """On PostgreSQL, an allocation is set by one function call: allocations.services.set_allocation
-sends `SELECT * FROM allocations_set_allocation(...)`, one statement, one round trip, instead
-of a transaction of eight statements in four round trips (BEGIN, the locked reads, the
-writes, COMMIT). Measured under load, those round trips cost more CPU than the work.
+sends `SELECT * FROM allocations_set_allocation(...)`, one statement that is its own
+transaction, instead of a transaction of several statements (BEGIN, the locked reads, the
+writes, COMMIT): the busiest write of a round then costs the server one statement to parse
+and the client one exchange.
 
 The function does what the Python path does on SQLite, in the same order and with the same
 snapshots (each statement of a volatile function sees what was committed before it ran):
