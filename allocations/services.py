@@ -303,18 +303,22 @@ def on_membership_changed(*, membership: Membership, envelope_amount, actor: Use
             if created:
                 _ledger(round_id=round.pk, member_id=membership.user_id, actor=actor, kind=LedgerEntry.Kind.ENVELOPE,
                         before=ZERO, after=round.envelope_amount, note="default envelope").save()
-            elif envelope.amount == ZERO and envelope.allocated == ZERO and not envelope.is_custom:
-                # Back to a role with an envelope after a retirement: the default again.
+            elif (not envelope.is_custom and envelope.amount == envelope.allocated
+                  and envelope.amount < round.envelope_amount):
+                # Back to a role with an envelope after a retirement (which left it at what was
+                # committed to funded buckets, often 0): the default again.
                 Envelope.objects.filter(pk=envelope.pk).update(amount=round.envelope_amount)
                 _ledger(round_id=round.pk, member_id=membership.user_id, actor=actor, kind=LedgerEntry.Kind.ENVELOPE,
-                        before=ZERO, after=round.envelope_amount, note="default envelope").save()
+                        before=envelope.amount, after=round.envelope_amount, note="default envelope").save()
 
 
 def retire_envelopes(*, membership: Membership, actor: User | None) -> None:
     """A person who leaves the group, or whose role no longer has an envelope (a member made
     contributor or accountant), keeps no money in the rounds that are not closed: their
     allocations go back (refund rows) and their envelope becomes 0, so that the round's totals
-    count only the people who may spend. Closed rounds keep their history untouched.
+    count only the people who may spend. Closed rounds keep their history untouched, and so
+    does money already committed: what they gave a bucket a permanent fund has funded stays
+    with it, and their envelope keeps exactly that.
 
     Runs inside the membership's transaction (groups.services hooks). Locks in the usual
     order: envelope first, then the buckets by id."""
@@ -327,6 +331,11 @@ def retire_envelopes(*, membership: Membership, actor: User | None) -> None:
             b.pk: b
             for b in Bucket.objects.select_for_update().filter(pk__in=[a.bucket_id for a in allocations]).order_by("id")
         }
+        committed = [a for a in allocations if buckets[a.bucket_id].status != Bucket.Status.OPEN]
+        allocations = [a for a in allocations if buckets[a.bucket_id].status == Bucket.Status.OPEN]
+        kept = sum((a.amount for a in committed), ZERO)
+        if not allocations and envelope.amount == kept:
+            continue  # retired already: only committed money left
         entries = []
         for allocation in allocations:
             bucket = buckets[allocation.bucket_id]
@@ -335,12 +344,12 @@ def retire_envelopes(*, membership: Membership, actor: User | None) -> None:
             entries.append(_ledger(round_id=round.pk, member_id=membership.user_id, actor=actor,
                                    kind=LedgerEntry.Kind.REFUND, before=allocation.amount, after=ZERO,
                                    bucket_id=bucket.pk, note="envelope retired"))
-        Bucket.objects.bulk_update(list(buckets.values()), ["total", "contributors_count"])
-        Allocation.objects.filter(envelope=envelope).delete()
+        Bucket.objects.bulk_update([buckets[a.bucket_id] for a in allocations], ["total", "contributors_count"])
+        Allocation.objects.filter(pk__in=[a.pk for a in allocations]).delete()
         entries.append(_ledger(round_id=round.pk, member_id=membership.user_id, actor=actor,
-                               kind=LedgerEntry.Kind.ENVELOPE, before=envelope.amount, after=ZERO,
+                               kind=LedgerEntry.Kind.ENVELOPE, before=envelope.amount, after=kept,
                                note="envelope retired"))
-        Envelope.objects.filter(pk=envelope.pk).update(amount=ZERO, allocated=ZERO, is_custom=False)
+        Envelope.objects.filter(pk=envelope.pk).update(amount=kept, allocated=kept, is_custom=False)
         LedgerEntry.objects.bulk_create(entries)
 
 

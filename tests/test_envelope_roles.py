@@ -63,3 +63,27 @@ def test_an_import_that_makes_a_member_contributor_retires_their_envelope(group,
     call_command("import_members", group.slug, str(path))
     assert Envelope.objects.get(round=round, user=member).amount == Decimal("0.00")
     call_command("check_ledger")
+
+
+@pytest.mark.django_db
+def test_a_member_who_leaves_a_permanent_fund_leaves_what_it_funded_funded(group, admin_user, member, member2):
+    """Money given to a bucket the fund has funded is committed: a member leaving takes back only
+    what sits on open buckets, and the funded bucket keeps its total and its funded amount."""
+    from buckets.models import Bucket
+
+    fund = make_round(group, admin_user, kind="permanent", envelope="430.00")
+    funded = make_bucket(fund, member2, min_amount="100.00", max_amount="200.00")
+    still_open = make_bucket(fund, member2, max_amount="1000.00")
+    allocate(member2, funded, "150.00")
+    allocate(member, funded, "50.00")  # reaches the max goal: funded
+    allocate(member, still_open, "30.00")
+    funded.refresh_from_db()
+    assert funded.status == Bucket.Status.FUNDED
+    group_services.remove_member(membership=Membership.objects.get(group=group, user=member), actor=admin_user)
+    funded.refresh_from_db()
+    still_open.refresh_from_db()
+    assert (funded.status, funded.total, funded.funded_amount) == (Bucket.Status.FUNDED, Decimal("200.00"), Decimal("200.00"))
+    assert still_open.total == Decimal("0.00")
+    envelope = Envelope.objects.get(round=fund, user=member)
+    assert (envelope.amount, envelope.allocated) == (Decimal("50.00"), Decimal("50.00"))
+    call_command("check_ledger")
