@@ -419,8 +419,9 @@ class BucketAllocation(GenericAPIView):
 
     @extend_schema(request=AllocationInput, responses=AllocationOutput)
     def put(self, request, pk):
-        # The light read: set_allocation reads everything again under its locks.
-        bucket = bucket_selectors.get_bucket_lite_for(request.user, pk)
+        bucket = selectors.allocation_target(bucket_id=pk, user=request.user)  # the access rule
+        if bucket is None:
+            raise Http404
         data = AllocationInput(data=request.data)
         data.is_valid(raise_exception=True)
         member = request.user

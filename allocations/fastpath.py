@@ -1,34 +1,17 @@
-"""The allocation PUT's short way through the stack.
+"""The allocation PUT with an API token, answered before the rest of the stack.
 
-`PUT /api/buckets/<id>/allocation/` with an API token is the busiest request of a round:
-most of a round's allocations arrive in its last hour. Measured under load (bench/, measure
-1), Django's middleware and DRF's dispatch (negotiation, parsers, authentication classes,
-the serializer) cost that request more CPU than the allocation itself.
-
-This middleware comes first. For that one request, carrying an API token and a JSON body,
-it does what the DRF view (allocations.api.BucketAllocation) does, with the same code doing
-the work: the access rule (buckets.selectors.bucket_lite_from_row, read in the same
-statement as the token and its person), the amount's parsing (cobudget.money.parse_amount)
-and the allocation itself (allocations.services.set_allocation: rules 1-8, locks, ledger).
-It answers as the whole stack would: the same JSON and status, `code` and `detail` in the
-language LocaleMiddleware would choose, and the headers the other middleware would add
-(SecurityMiddleware's, the language's, X-Frame-Options, the Content-Security-Policy,
-Content-Length), by calling their own code where it is public.
-
-Every request it cannot answer exactly so goes on through the whole stack, untouched: no
-token or an unknown or inactive one (401), a bucket the person may not see (404), a body
-the serializer would refuse (400), an admin entering someone else's allocation (`member`),
-plain HTTP where HTTPS is required (the redirect), an Accept header other than JSON's or a
-query string (DRF's negotiation), cookies (the session and CSRF middleware's), a Host outside
-ALLOWED_HOSTS, a body of more than 4 KB, any other method or path. Nothing has been written
-by then: what it read, it only read. tests/test_allocation_fastpath.py holds it to the whole
-stack's answers.
+For `PUT /api/buckets/<id>/allocation/` with a token and a JSON body, this first middleware
+does what the DRF view (allocations.api.BucketAllocation) does, with the same code: the access
+rule (selectors.allocation_target), parse_amount and set_allocation. It answers as the whole
+stack would (status, JSON, `code` and `detail` in LocaleMiddleware's language, the other
+middleware's headers, by calling their code where it is public). Any request it cannot answer
+exactly so goes on through the stack untouched, nothing written; tests/test_allocation_fastpath.py
+holds it to the stack's answers. Why a middleware and not a view: bench/README.md.
 """
 
 import json
 import re
 from decimal import Decimal
-from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
@@ -42,6 +25,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from rest_framework.authtoken.models import Token
 
+from allocations.selectors import allocation_target
 from cobudget import hotsql
 from cobudget.errors import DomainError
 from cobudget.middleware import CSP
@@ -119,15 +103,11 @@ class AllocationFastPath:
             return None
         if not 0 < size <= MAX_BODY or settings.DISALLOWED_USER_AGENTS or settings.PREPEND_WWW:
             return None  # not an allocation's body; CommonMiddleware's user agents and redirect
-        row = hotsql.fetchone(_statement(), [bucket_id, key])  # prepared once per connection on PostgreSQL
-        if row is None or not row[1]:
-            return None  # an unknown token, or an inactive person: DRF answers 401, in its words
-        if row[2]:
-            return None  # an officer who must set up two-factor authentication first: DRF answers 403
-        from buckets.selectors import bucket_lite_from_row
-
-        user_id = row[0]
-        bucket = bucket_lite_from_row(user_id, row[3:])
+        person = hotsql.fetchone(*_token_statement(key))  # prepared once per connection on PostgreSQL
+        if person is None or not person[1] or person[2]:
+            return None  # DRF answers: 401 (an unknown token, an inactive person), 403 (two-factor first)
+        user = User.from_db(connection.alias, ["id", "is_active"], [person[0], True])  # the rest loads on access
+        bucket = allocation_target(bucket_id=bucket_id, user=user)
         if bucket is None:
             return None  # DRF answers 404
         try:
@@ -139,7 +119,6 @@ class AllocationFastPath:
         from allocations.services import set_allocation
         from cobudget.money import parse_amount
 
-        user = User.from_db(connection.alias, ["id", "is_active"], [user_id, True])  # the rest loads on access
         language = translation.get_language_from_request(request)  # LocaleMiddleware's choice (no i18n URLs)
         with translation.override(language):
             try:
@@ -176,17 +155,13 @@ class AllocationFastPath:
         return self._security.process_response(request, response)
 
 
-@cache
-def _statement() -> str:
-    """The token's person, whether they are active, whether they must set up two-factor
-    authentication first (groups.mfa), and what the access rule needs about the bucket (NULLs
-    when it does not exist), in one statement."""
-    from buckets.selectors import bucket_access_sql
-
+def _token_statement(key: str) -> tuple[str, list]:
+    """The token's person, whether they are active, and whether they must set up two-factor
+    authentication first (groups.mfa)."""
     qn = connection.ops.quote_name
-    columns, tables = bucket_access_sql(user="t.user_id")
     return (
-        f"SELECT t.user_id, u.is_active, {mfa_missing_sql('t.user_id')}, {columns} FROM {qn(Token._meta.db_table)} t "
-        f"INNER JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id "
-        f"LEFT JOIN ({tables}) ON b.id = %s WHERE t.{qn(Token._meta.pk.column)} = %s"
+        f"SELECT t.user_id, u.is_active, {mfa_missing_sql('t.user_id')} FROM {qn(Token._meta.db_table)} t "
+        f"INNER JOIN {qn(User._meta.db_table)} u ON u.id = t.user_id WHERE t.{qn(Token._meta.pk.column)} = %s",
+        [key],
     )
+

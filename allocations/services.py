@@ -411,7 +411,7 @@ def set_allocation(*, member: User, bucket: Bucket, amount, actor: User, now=Non
     refuses with a DomainError and changes nothing when a rule says no.
 
     `bucket` needs only its pk and its round's pk, group_id and currency (the API passes the
-    light instance of buckets.selectors.get_bucket_lite_for): everything the rules read is
+    light instance the fast path reads): everything the rules read is
     read again under the locks.
 
     `now`, given by tests, stands for the clock the rules read (the phase); rows are always

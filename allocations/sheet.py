@@ -115,7 +115,7 @@ def allocation_sheet(request, pk):
     if line.isdigit():
         return _save_line(request, round, membership, int(line))
     # The whole sheet: the lines whose amount changed, in one transaction.
-    visible = set(bucket_selectors.visible_buckets(round=round, user=request.user, membership=membership)
+    visible = set(bucket_selectors.visible_buckets(round=round, user=request.user)
                   .prefetch_related(None).values_list("pk", flat=True))
     current = {line.pk: line.my_allocation for line in selectors.sheet_lines(round=round, user=request.user,
                                                                            membership=membership)}

@@ -141,25 +141,65 @@ def round_cards(request, pk):
     return render(request, "allocations/_round_live.html", _live_context(request, round, membership))
 
 
-def _bucket_context(request, bucket, membership, *, error=None, saved=False):
+def _allocation_panel(bucket, round, envelope, mine, phase) -> dict:
+    """What the allocation panel prints, formatted here once rather than by filters and
+    blocktranslates in _allocation.html (the same messages and output as _progress.html and
+    _envelope_bar.html): it is re-rendered after every allocation from the bucket page."""
+    money = money_formatter(round.currency)
+    total, least, most = escape(money(bucket.total)), escape(money(bucket.min_goal)), escape(money(bucket.max_goal))
+    n = bucket.contributors_count
+    action = reverse("bucket-allocate", args=[bucket.pk])
+    panel = {
+        "funded": "funded" if bucket.min_goal and bucket.total >= bucket.min_goal else "",
+        "value": f"{bucket.total:f}",
+        "max": f"{bucket.max_goal:f}" if bucket.max_goal else "1",
+        # Where the minimum sits on the bar (which is scaled to the maximum).
+        "marker": f"{percent_of(bucket.min_goal, bucket.max_goal):f}" if 0 < bucket.min_goal < bucket.max_goal else "",
+        "total": total,
+        # As blocktranslate does: the values escaped, the translated sentence trusted.
+        "funding": mark_safe(_("Funding: %(total)s of %(min)s minimum, %(max)s maximum")
+                             % {"total": total, "min": least, "max": most}),
+        "of_min": mark_safe(_("of %(min)s minimum (%(pct)s)")
+                            % {"min": least, "pct": escape(percent_formatter()(bucket.percent_of_min))}),
+        "maximum": mark_safe(_("maximum %(max)s") % {"max": most}),
+        "contributors": mark_safe(ngettext("%(n)s contributor", "%(n)s contributors", n) % {"n": n}),
+        "funding_now": phase == Phase.FUNDING,
+        "action": action,
+        "mine": money(mine),
+    }
+    if envelope is not None:
+        panel.update({
+            "remaining": money(envelope.remaining),
+            "envelope": money(envelope.amount),
+            "sheet_url": reverse("round-allocate", args=[round.pk]),
+            "envelope_max": f"{envelope.amount:f}" if envelope.amount else "1",
+            "allocated": f"{envelope.allocated:f}",
+        })
+    return panel
+
+
+def _bucket_context(request, bucket, membership, *, envelope, mine, error=None, saved=False):
     round = bucket.round
-    envelope = selectors.envelope_of(round=round, user=request.user)
+    phase = round.phase
     return {
         "bucket": bucket,
         "round": round,
         "membership": membership,
         "envelope": envelope,
-        "mine": selectors.my_allocation(bucket=bucket, user=request.user),
-        "can_allocate": envelope is not None and round.phase == Phase.FUNDING and bucket.status == Bucket.Status.OPEN,
+        "mine": mine,
+        "can_allocate": envelope is not None and phase == Phase.FUNDING and bucket.status == Bucket.Status.OPEN,
         "error": error,
         "saved": saved,
+        "panel": _allocation_panel(bucket, round, envelope, mine, phase),
     }
 
 
 @login_required
 def bucket_page(request, pk):
     bucket, membership = bucket_selectors.get_bucket_for(request.user, pk)
-    context = _bucket_context(request, bucket, membership)
+    context = _bucket_context(request, bucket, membership,
+                              envelope=selectors.envelope_of(round=bucket.round, user=request.user),
+                              mine=selectors.my_allocation(bucket=bucket, user=request.user))
     # The co-leads are shown anyway: read once, they also say whether the reader is one (as
     # is_colead_or_admin would, without a query of its own).
     coleads = list(bucket.coleads.all())
@@ -201,16 +241,22 @@ def _accept_funding(user, bucket) -> dict | None:
 @require_POST
 def bucket_allocate(request, pk):
     """The allocation form: an htmx request gets the updated fragment (or the refusal in
-    words); a plain POST is redirected back to the bucket page."""
-    bucket, membership = bucket_selectors.get_bucket_for(request.user, pk)
+    words); a plain POST is redirected back to the bucket page. Members allocate here, most
+    of them in a round's last hours: the fragment is read in one query before the change
+    (the access rule) and one after (selectors.allocation_target)."""
+    bucket = selectors.allocation_target(bucket_id=pk, user=request.user)
+    if bucket is None:
+        raise Http404
     error = None
     try:
         services.set_allocation(member=request.user, bucket=bucket, amount=request.POST.get("amount", ""), actor=request.user)
     except DomainError as exc:
         error = str(exc.detail)
     if _is_htmx(request):
-        bucket.refresh_from_db()
-        context = _bucket_context(request, bucket, membership, error=error, saved=error is None)
+        if error is None:  # a refusal changed nothing: the panel read before stands
+            bucket = selectors.allocation_target(bucket_id=pk, user=request.user) or bucket
+        context = _bucket_context(request, bucket, None, envelope=bucket.my_envelope, mine=bucket.my_amount,
+                                  error=error, saved=error is None)
         if error is not None:
             context["typed"] = request.POST.get("amount", "")
         return render(request, "allocations/_allocation.html", context)

@@ -1,4 +1,4 @@
-"""`python -m bench` (make bench): build the benchmark's own PostgreSQL database, run the six
+"""`python -m bench` (make bench): build the benchmark's own PostgreSQL database, run the seven
 measures, print one table and write bench/results.md.
 
 Options: --duration S (throughput runs, default 20), --only 1,3 (a subset), --workers/--threads
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=20, help="seconds of wrk and of pgbench (default 20)")
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="measures to run, e.g. 2,5")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7", help="measures to run, e.g. 2,5")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (README: 3)")
     parser.add_argument("--threads", type=int, default=2, help="gunicorn threads per worker (README: 2)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/results.md alone")
@@ -69,10 +69,12 @@ def main(argv=None) -> int:
 
     rows = []
     try:
-        if 1 in only:
-            print(f"bench 1: throughput, wrk and pgbench for {args.duration} s each …", flush=True)
-            rows.append(throughput.measure(url=url, duration=args.duration, workers=args.workers,
-                                           threads=args.threads))
+        if only & {1, 7}:
+            measures = sorted(only & {1, 7})
+            print(f"bench {', '.join(map(str, measures))}: throughput, wrk and pgbench for {args.duration} s each …",
+                  flush=True)
+            rows += throughput.measure(url=url, duration=args.duration, workers=args.workers, threads=args.threads,
+                                       measures=measures)
         if 2 in only:
             print("bench 2: queries per page at two sizes …", flush=True)
             small = seed_scale(members=100, buckets=10, allocations=500, proposals=6, slug="small")
@@ -118,7 +120,7 @@ def main(argv=None) -> int:
         "gunicorn": f"--workers {args.workers} --threads {args.threads}",
         "bench duration": f"{elapsed:.0f} s (throughput runs {args.duration} s each)",
     })
-    if not args.no_write and only == {1, 2, 3, 4, 5, 6}:
+    if not args.no_write and only == {1, 2, 3, 4, 5, 6, 7}:
         report.RESULTS.write_text(report.markdown(rows, info, "make bench"))
         print(f"\nwritten to {report.RESULTS.relative_to(ROOT)}")
     failed = [r for r in rows if r.passed is False]

@@ -14,7 +14,6 @@ from buckets.models import Bucket, Comment, Phase, Round
 from buckets.selectors import can_see_bucket
 from cobudget import events
 from groups.models import Membership, User
-from groups.selectors import membership_of
 from notifications.mentions import mentioned_users
 from notifications.models import Kind
 from notifications.services import claim_once, notify
@@ -41,7 +40,7 @@ def comment_added(*, comment: Comment) -> None:
         .distinct()
         .order_by("pk")
     )
-    others = [u for u in [*mentioned, *earlier] if can_see_bucket(u, membership_of(u, group), bucket)]
+    others = [u for u in [*mentioned, *earlier] if can_see_bucket(u, bucket)]
     notify(users=others, kind=Kind.MENTION, template="buckets/email/mention",
            context={**context, "mentioned_ids": {u.pk for u in mentioned}}, url=url, group=group)
     told |= {u.pk for u in others}
@@ -66,9 +65,8 @@ def allocation_changed(*, bucket_id: int, member_id: int, before, after) -> None
 
 def _followers(bucket: Bucket, *, exclude=()) -> list[User]:
     """Those who follow the bucket and may still see it."""
-    group = bucket.round.group
     people = User.objects.filter(followed_buckets__bucket=bucket, is_active=True).exclude(pk__in=list(exclude)).order_by("pk")
-    return [u for u in people if can_see_bucket(u, membership_of(u, group), bucket)]
+    return [u for u in people if can_see_bucket(u, bucket)]
 
 
 def _funding_milestones(bucket: Bucket) -> None:

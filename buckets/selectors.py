@@ -4,12 +4,10 @@ Access helpers return 404 for what the user may not see: outsiders see nothing o
 draft rounds are for admins, draft buckets for their co-leads, admins and accountants.
 """
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 
 from buckets.models import Bucket, BudgetItem, Comment, Follow, Round
-from cobudget import hotsql
 from cobudget.search import by_name
 from groups.models import Membership, Role
 from groups.selectors import membership_of, person_label, role_of, sees_member_emails
@@ -49,16 +47,29 @@ def is_colead(user, bucket: Bucket) -> bool:
     return user.id in cached
 
 
-def can_see_bucket(user, membership: Membership | None, bucket: Bucket) -> bool:
-    if not can_see_round(membership, bucket.round):
-        return False
-    if bucket.status != Bucket.Status.DRAFT:
-        return True
+OFFICERS = (Role.ADMIN, Role.ACCOUNTANT)
+
+
+def visible_to(user_id) -> Q:
+    """The access rule of buckets, as a condition on Bucket (the one definition: pages, the
+    API, the allocation's fast path and notices filter with it). A member of the round's
+    group sees the buckets of a published round (admins also those of a draft round), except
+    drafts, which only their creator, their co-leads, admins and accountants see. Outsiders
+    see nothing. `user_id` is the person's id, or an expression of it; None sees nothing."""
+    if user_id is None:
+        return Q(pk__in=[])
+    membership = Membership.objects.filter(group_id=OuterRef("round__group_id"), user_id=user_id)
+    colead = Bucket.coleads.through.objects.filter(bucket_id=OuterRef("pk"), user_id=user_id)
     return (
-        membership.role in (Role.ADMIN, Role.ACCOUNTANT)
-        or bucket.created_by_id == user.id
-        or is_colead(user, bucket)
+        Q(Exists(membership))
+        & (Q(round__published_at__isnull=False) | Exists(membership.filter(role=Role.ADMIN)))
+        & (~Q(status=Bucket.Status.DRAFT) | Q(created_by_id=user_id) | Exists(membership.filter(role__in=OFFICERS))
+           | Exists(colead))
     )
+
+
+def can_see_bucket(user, bucket: Bucket) -> bool:
+    return Bucket.objects.filter(visible_to(user.pk), pk=bucket.pk).exists()
 
 
 def coleads_as_shown(bucket: Bucket, viewer, membership) -> list[tuple[object, str]]:
@@ -99,87 +110,17 @@ def get_bucket_for(user, bucket_id) -> tuple[Bucket, Membership]:
         Bucket.objects.select_related("round", "round__group", "merged_into")
         # Whether this person follows it, read in the same query (the bucket page shows it).
         .annotate(followed=Exists(Follow.objects.filter(bucket=OuterRef("pk"), user_id=getattr(user, "pk", None))))
-        .filter(pk=bucket_id)
+        .filter(visible_to(user.pk), pk=bucket_id)
         .first()
     )
     if bucket is None:
         raise Http404
-    membership = membership_of(user, bucket.round.group)
-    if not can_see_bucket(user, membership, bucket):
-        raise Http404
-    return bucket, membership
+    return bucket, membership_of(user, bucket.round.group)
 
 
-def _loaded(model, values: dict):
-    """An instance as .only() would load it: these fields set, the others loaded on access.
-    (Model.from_db takes the values in the model's field order.)"""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
-
-
-def bucket_access_sql(*, user: str) -> tuple[str, str]:
-    """What get_bucket_lite_for reads about a bucket `b` and one person, as SQL that SQLite and
-    PostgreSQL both run: the columns (for bucket_lite_from_row) and the tables they need
-    (`b` and its round `r`); `user` is the SQL expression of the person's id. The allocation
-    fast path reads them in the same statement as the API token."""
-    qn = connection.ops.quote_name
-    bucket_t, round_t = qn(Bucket._meta.db_table), qn(Round._meta.db_table)
-    membership_t, colead_t = qn(Membership._meta.db_table), qn(Bucket.coleads.through._meta.db_table)
-    columns = (
-        f"b.id, b.status, b.created_by_id, b.round_id, r.group_id, r.currency, r.published_at, "
-        f"(SELECT m.role FROM {membership_t} m WHERE m.group_id = r.group_id AND m.user_id = {user}), "
-        f"EXISTS (SELECT 1 FROM {colead_t} c WHERE c.bucket_id = b.id AND c.user_id = {user})"
-    )
-    return columns, f"{bucket_t} b INNER JOIN {round_t} r ON r.id = b.round_id"
-
-
-def bucket_lite_from_row(user_id: int, row) -> Bucket | None:
-    """get_bucket_lite_for's access rule on the columns of bucket_access_sql: the light
-    Bucket, or None when the person may not see it (or it does not exist)."""
-    pk, status, created_by_id, round_id, group_id, currency, published_at, my_role, my_colead = row
-    if pk is None or my_role is None:
-        return None
-    if published_at is None and my_role != Role.ADMIN:
-        return None
-    if status == Bucket.Status.DRAFT and not (
-        my_role in (Role.ADMIN, Role.ACCOUNTANT) or created_by_id == user_id or my_colead
-    ):
-        return None
-    bucket = _loaded(Bucket, {"id": pk, "status": status, "created_by_id": created_by_id, "round_id": round_id})
-    bucket.round = _loaded(Round, {"id": round_id, "group_id": group_id, "currency": currency})
-    bucket.my_role, bucket.my_colead = my_role, bool(my_colead)
-    return bucket
-
-
-def get_bucket_lite_for(user, bucket_id) -> Bucket:
-    """get_bucket_for's access rule in one light query, for a write that reads everything
-    again under its locks (the allocation PUT, the busiest request of a round): a Bucket with
-    only its id, status, creator and its round's id, group, currency and publication loaded
-    (the other fields load on access, as with .only()), plus `my_role` (the user's role in the
-    group) and `my_colead`. 404 when the user may not see it.
-
-    Plain SQL that SQLite and PostgreSQL both run (no money column, so no conversion),
-    prepared once per connection: on this request, compiling the equivalent ORM query cost
-    more than running it (bench/README.md)."""
-    if not user.is_authenticated:
-        raise Http404
-    columns, tables = bucket_access_sql(user="%s")
-    row = hotsql.fetchone(  # prepared once per connection on PostgreSQL
-        f"SELECT {columns} FROM {tables} WHERE b.id = %s", [user.pk, user.pk, bucket_id]
-    )
-    bucket = None if row is None else bucket_lite_from_row(user.pk, row)
-    if bucket is None:
-        raise Http404
-    return bucket
-
-
-def visible_buckets(*, round: Round, user, membership: Membership):
-    """Buckets of a round the user may see (drafts only for their co-leads, admins and
-    accountants), with what a card needs prefetched."""
-    qs = Bucket.objects.filter(round=round).select_related("round", "created_by")
-    if membership.role not in (Role.ADMIN, Role.ACCOUNTANT):
-        qs = qs.exclude(Q(status=Bucket.Status.DRAFT) & ~Q(coleads=user) & ~Q(created_by=user)).distinct()
-    return qs.prefetch_related(
+def visible_buckets(*, round: Round, user):
+    """Buckets of a round the user may see, with what a card needs prefetched."""
+    return Bucket.objects.filter(visible_to(user.pk), round=round).select_related("round", "created_by").prefetch_related(
         "coleads", "tags", Prefetch("budget_items", queryset=BudgetItem.objects.order_by("position", "id"))
     )
 

@@ -1,20 +1,16 @@
-"""Plain statements for the few hottest paths (the allocation PUT and what it reads first).
+"""Statements for the few hottest paths (the allocation, by token and from the bucket page).
 
-On PostgreSQL they run on the connection Django holds, in its transaction, but with
-server-side parameter binding and prepared once per connection (the ORM's client-side
-binding makes the server parse and plan every statement again), and `pipeline` sends several
-statements in one network round trip (psycopg's pipeline mode): the server runs them one
-after the other, each with its own snapshot, as if they had been sent one by one. On SQLite
-the same statements run one by one through Django's cursor.
-
-Errors come out as Django's database errors, and mark the connection as Django would
-(a connection cut is closed at the end of the request).
+On PostgreSQL they run on the connection Django holds, in its transaction, with server-side
+binding and prepared once per connection (the ORM binds client-side, so the server parses
+and plans each of its statements again); `pipeline` sends several in one round trip, each
+run with its own snapshot as if sent one by one. On SQLite they run through Django's cursor.
+Errors come out as Django's database errors. Why and how much: bench/README.md.
 """
 
-import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
 
 
 def fetchone(sql: str, params: Sequence):
@@ -25,7 +21,7 @@ def fetchone(sql: str, params: Sequence):
 def pipeline(statements: Sequence[tuple[str, Sequence]], *, fetch: bool) -> list:
     """Run `statements` in order; with fetch (statements that all return rows), return each
     one's first row (None for none)."""
-    connection = connections[DEFAULT_DB_ALIAS]  # this thread's, looked up once
+    connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":
         rows = []
         with connection.cursor() as cursor:
@@ -33,17 +29,12 @@ def pipeline(statements: Sequence[tuple[str, Sequence]], *, fetch: bool) -> list
                 cursor.execute(sql, params)
                 rows.append(cursor.fetchone() if fetch else None)
         return rows
-    started = time.monotonic()
     try:
         return _run_postgres(connection, statements, fetch=fetch)
     finally:
-        if connection.queries_logged:  # DEBUG, or a test counting queries: they count as usual
-            # Sent together: the pipeline's time is on its last statement.
-            elapsed = f"{time.monotonic() - started:.3f}"
-            for i, (sql, params) in enumerate(statements, 1):
-                connection.queries_log.append(
-                    {"sql": f"{sql} -- {list(params)!r}", "time": elapsed if i == len(statements) else "0.000"}
-                )
+        if connection.queries_logged:  # DEBUG, or a test counting queries: they count as the ORM's do
+            connection.queries_log.extend({"sql": f"{sql} -- {list(params)!r}", "time": "0.000"}
+                                          for sql, params in statements)
 
 
 def _run_postgres(connection, statements, *, fetch: bool) -> list:
@@ -53,9 +44,9 @@ def _run_postgres(connection, statements, *, fetch: bool) -> list:
         connection.close_if_health_check_failed()
         connection.ensure_connection()
         raw = connection.connection
-        if len(statements) == 1:  # nothing to gain from pipeline mode
+        if len(statements) == 1:
             sql, params = statements[0]
-            with psycopg.Cursor(raw) as cursor:  # server-side binding (Django's cursors bind client-side)
+            with psycopg.Cursor(raw) as cursor:
                 cursor.execute(sql, params, prepare=True)
                 return [cursor.fetchone() if fetch else None]
         cursors = []
@@ -68,3 +59,37 @@ def _run_postgres(connection, statements, *, fetch: bool) -> list:
         for cursor in cursors:
             cursor.close()
         return rows
+
+
+class Compiled:
+    """A queryset (a values_list) whose SQL the ORM writes once, then run as a prepared
+    statement with each call's values: the ORM's query and rules without compiling it, nor
+    having PostgreSQL plan it, on every request. `build(**values)` returns the queryset; each
+    value (an id or a key) must reach the SQL as a parameter of its own. On SQLite the
+    queryset itself runs."""
+
+    def __init__(self, build: Callable[..., QuerySet]):
+        self.build = build
+        self._compiled = None
+
+    def _compile(self, values: dict):
+        stand_ins = {name: -918_273_645 - i if isinstance(value, int) else f"\x1e{name}\x1e"
+                     for i, (name, value) in enumerate(sorted(values.items()))}
+        sql, params = self.build(**stand_ins).query.sql_with_params()
+        by_value = {value: name for name, value in stand_ins.items()}
+        slots = [by_value.get(p) if isinstance(p, int | str) else None for p in params]
+        if set(slots) - {None} != set(values):
+            raise ValueError(f"each of {sorted(values)} must be a parameter of the query")
+        return sql, list(params), slots
+
+    def statement(self, **values) -> tuple[str, list]:
+        """(sql, params) for fetchone or pipeline, on PostgreSQL."""
+        if self._compiled is None:
+            self._compiled = self._compile(values)
+        sql, params, slots = self._compiled
+        return sql, [p if slot is None else values[slot] for p, slot in zip(params, slots, strict=True)]
+
+    def fetchone(self, **values):
+        if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+            return self.build(**values).first()
+        return fetchone(*self.statement(**values))

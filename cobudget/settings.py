@@ -147,9 +147,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Statements run through cobudget.hotsql (the allocation PUT's) are prepared once per
-    # connection; the ORM's own client-side-binding cursors are never prepared by psycopg.
+    # Statements run through cobudget.hotsql (the allocation's) are prepared once per
+    # connection, and planned once (a generic plan: they look rows up by id); the ORM's own
+    # client-side-binding cursors are never prepared by psycopg.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c plan_cache_mode=force_generic_plan")
 if env_str("TEST_DATABASE_NAME"):
     # Lets several test runs share one PostgreSQL server without colliding.
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
@@ -162,6 +164,12 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "cobudget.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions are read on every page and every htmx request. With Redis they are read from the
+# cache and written through to the database, so that a Redis outage is a cache miss and logs
+# no one out; without Redis, from the database (a per-process cache would keep a session that
+# another process deleted at logout).
+if REDIS_URL:
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -231,7 +239,7 @@ ACCOUNT_RATE_LIMITS = {
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "cobudget.authentication.TokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "trust.permissions.OfficersHaveMFA"],

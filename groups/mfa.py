@@ -21,8 +21,8 @@ def _has_totp(user) -> bool:
 def groups_requiring_mfa(user) -> list[Group]:
     """The groups whose officer `user` is, that require two-factor authentication, while the
     user has none; empty when nothing is asked of them. A user loaded by the session's backend
-    or the API token (groups.backends, cobudget.authentication) carries the answer in
-    `_mfa_missing`, read in the same statement: then only a refusal costs a query."""
+    (groups.backends) carries the answer in `_mfa_missing`, read in the same statement: then
+    only a refusal costs a query."""
     if not getattr(user, "is_authenticated", False) or getattr(user, "_mfa_missing", None) is False:
         return []
     groups = [m.group for m in Membership.objects.filter(

@@ -12,8 +12,8 @@ from allocations import after_funding
 from allocations.models import Envelope, LedgerEntry
 from buckets.models import Bucket
 from tests.after_funding_helpers import funded_bucket, permanent_round, record_paid
-from tests.conftest import requires_postgres
 from tests.builders import allocate, make_bucket
+from tests.conftest import requires_postgres
 from tests.test_allocation_concurrency import people, run_concurrently
 
 D = Decimal

@@ -10,8 +10,8 @@ from PIL import Image
 
 from audit.models import AuditEntry
 from expenses.models import Attachment
-from tests.expense_helpers import PDF_BYTES, image_bytes, pdf_upload
 from tests.builders import make_bucket, make_round
+from tests.expense_helpers import PDF_BYTES, image_bytes, pdf_upload
 
 
 @pytest.fixture

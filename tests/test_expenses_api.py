@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audit.models import AuditEntry
 from buckets.models import Bucket
 from expenses.models import Expense
+from tests.builders import make_bucket, make_round
 from tests.expense_helpers import (
     PDF_BYTES,
     funded_bucket,
@@ -18,7 +19,6 @@ from tests.expense_helpers import (
     pdf_upload,
     png_upload,
 )
-from tests.builders import make_bucket, make_round
 
 
 @pytest.fixture
