@@ -13,7 +13,7 @@ from buckets.models import Bucket, Round
 from buckets.selectors import can_see_bucket, get_bucket_for, visible_buckets
 from groups.backends import _query as user_query
 from groups.backends import _user
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 
 @pytest.fixture

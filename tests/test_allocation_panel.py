@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from allocations import selectors, services
 from allocations.views import _bucket_context
 from buckets.models import Bucket, Round
-from tests.funding_helpers import allocate, make_bucket, make_round
+from tests.builders import allocate, make_bucket, make_round
 
 # allocations/_allocation.html as it was, with _progress.html and _envelope_bar.html included.
 BEFORE = """{% load i18n l10n cobudget %}<section id="allocation" class="card allocation" aria-labelledby="alloc-h">
