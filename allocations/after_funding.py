@@ -298,11 +298,18 @@ def _give_back_locked(*, bucket_id, round_id, actor, action, reason, expect, now
         bucket.cancelled_at = now
         bucket.cancel_reason = reason
         fields += ["status", "cancelled_at", "cancel_reason"]
+        # Expenses still waiting for a decision can never be paid now: they are refused with
+        # the cancellation's reason, so that no queue keeps them (under the bucket's lock, which
+        # deciding an expense takes first).
+        rejected = Expense.objects.filter(bucket_id=bucket.pk, status=Expense.Status.PENDING).update(
+            status=Expense.Status.REJECTED, decided_by=actor, decided_at=now,
+            reason=(_("Funding cancelled: %(reason)s") % {"reason": reason})[:2000])
     bucket.save(update_fields=fields)
     after = {"status": bucket.status, "returned": given.amount, "funders": given.funders,
              "to_envelopes": given.to_envelopes}
     if action == CANCEL:
         after["reason"] = reason
+        after["expenses_rejected"] = rejected
     audit.record(actor=actor, group=round.group_id,
                  action="bucket.completed" if action == COMPLETE else "bucket.funding_cancelled",
                  obj=bucket, before=before, after=after)

@@ -32,7 +32,7 @@ def may_manage(actor, bucket: Bucket) -> bool:
 
 
 def may_read(actor, bucket: Bucket) -> bool:
-    return can_see_bucket(actor, membership_of(actor, bucket.round.group), bucket)
+    return actor.is_authenticated and can_see_bucket(actor, bucket)
 
 
 def thumbnail_of(data: bytes) -> bytes:

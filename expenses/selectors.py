@@ -7,7 +7,6 @@ from django.http import Http404
 from buckets.models import Bucket
 from buckets.selectors import can_see_bucket, get_bucket_for
 from expenses.models import Expense
-from groups.selectors import membership_of
 
 
 def get_expense_for(user, expense_id) -> Expense:
@@ -19,8 +18,7 @@ def get_expense_for(user, expense_id) -> Expense:
     )
     if expense is None:
         raise Http404
-    membership = membership_of(user, expense.bucket.round.group)
-    if not can_see_bucket(user, membership, expense.bucket):
+    if not can_see_bucket(user, expense.bucket):
         raise Http404
     return expense
 

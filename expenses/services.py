@@ -174,13 +174,17 @@ def _decide(*, expense: Expense, actor: User, status: str, reason: str) -> Expen
     if not is_officer(actor, expense.bucket.round.group):
         raise DomainError("forbidden", _("Only the group's accountants and admins decide on expenses."), status=403)
     with transaction.atomic(durable=True):
+        # The bucket first, as submitting, paying, completing and cancelling do: an approval
+        # never slips in beside a cancellation that saw no approved expense.
+        bucket = Bucket.objects.select_for_update().select_related("round").get(pk=expense.bucket_id)
         locked = _locked_expense(expense.pk)
         if locked.status != Expense.Status.PENDING:
             raise DomainError(
                 "expense_not_pending",
                 _("This expense was already decided (%(status)s).") % {"status": locked.get_status_display().lower()},
             )
-        _require_funded(locked.bucket)
+        if status == Expense.Status.APPROVED:
+            _require_funded(bucket)
         locked.status = status
         locked.decided_by = actor
         locked.decided_at = timezone.now()

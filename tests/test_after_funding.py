@@ -383,3 +383,27 @@ def test_an_approved_expense_blocks_the_cancellation(fund_round, admin_user, fun
     approved.delete()
     expense(bucket, a, status="rejected")
     assert after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="Abandonné").amount == D("150.00")
+
+
+def test_cancelling_refuses_the_expenses_still_waiting_and_none_can_be_approved_after(fund_round, admin_user,
+                                                                                       accountant, funders):
+    """A pending expense on a bucket whose funding is cancelled could never be paid: it is refused
+    with the cancellation's reason in the same transaction, and the accountant's queue is empty."""
+    from expenses import services as expense_services
+    from expenses.models import Expense
+    from tests.after_funding_helpers import expense
+
+    a, b, _c = funders
+    bucket = funded_bucket(fund_round, a, {a: "100.00", b: "50.00"})
+    waiting = expense(bucket, a, status="pending")
+    after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="Projet abandonné")
+    waiting.refresh_from_db()
+    assert waiting.status == Expense.Status.REJECTED
+    assert waiting.decided_by == admin_user and "Projet abandonné" in waiting.reason
+    assert not Expense.objects.filter(bucket=bucket, status__in=("pending", "approved")).exists()
+    late = expense(bucket, a, status="pending")  # written behind the services' back
+    with pytest.raises(DomainError) as refused:
+        expense_services.approve(expense=late, actor=accountant)
+    assert refused.value.code == "bucket_not_funded"
+    assert expense_services.reject(expense=late, actor=accountant, reason="Financement annulé").status == "rejected"
+    assert ledger_differences() == []
