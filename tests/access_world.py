@@ -98,9 +98,9 @@ def build_world() -> World:
 
     from expenses import attachments
     from expenses import services as expense_services
-    from tests.expense_helpers import funded_bucket, pdf_upload, png_upload
+    from tests.builders import funded_in_closed_round, pdf_upload, png_upload
 
-    funded = funded_bucket(group, admin, users["colead"], users["member"], amount="100.00")
+    funded = funded_in_closed_round(group, admin, users["colead"], users["member"], amount="100.00")
     expense = expense_services.submit(bucket=funded, actor=users["colead"], description="Paint", amount="20.00",
                                       spent_on=timezone.localdate(), receipt=pdf_upload())
 

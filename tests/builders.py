@@ -7,10 +7,13 @@ round's timestamps with plain ORM writes on those fields only, so that no worker
 The people come from the role fixtures of conftest.py.
 """
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from allocations import services as allocation_services
 from allocations.ledger import ledger_differences
@@ -223,3 +226,88 @@ def attend(meeting, admin, group, present, *, represented=None):
         meeting=meeting, actor=admin, present=[member_id(group, u) for u in present],
         represented={member_id(group, g): member_id(group, h) for g, h in (represented or {}).items()},
     )
+
+
+# --- after funding: funded buckets, payments, expenses and their receipts ---------------------
+# Per-bucket funding and payments have their own services (tested on their own); fund_now and
+# record_paid write only what those leave behind, for tests of what comes after them.
+
+D = Decimal
+
+
+def permanent_round(group, admin, *, envelope="430.00"):
+    return make_round(group, admin, kind="permanent", envelope=envelope)
+
+
+def fund_now(bucket) -> Bucket:
+    """The bucket funded now with its total, as per-bucket funding leaves it."""
+    Bucket.objects.filter(pk=bucket.pk).update(status=Bucket.Status.FUNDED, funded_at=timezone.now(),
+                                               funded_amount=bucket.__class__.objects.get(pk=bucket.pk).total,
+                                               funding_announced_at=timezone.now())
+    bucket.refresh_from_db()
+    return bucket
+
+
+def funded_in_fund(round, creator, gifts: dict, *, title="Four solaire", max_amount="1000.00") -> Bucket:
+    """A bucket of `round` given `gifts` ({user: amount}) and funded."""
+    bucket = make_bucket(round, creator, title=title, min_amount="10.00", max_amount=max_amount)
+    for user, amount in gifts.items():
+        allocate(user, bucket, amount)
+    return fund_now(bucket)
+
+
+def record_paid(bucket, amount) -> Bucket:
+    """Expenses paid for `amount` in all, as the accountant's payments leave the bucket."""
+    Bucket.objects.filter(pk=bucket.pk).update(paid_amount=D(amount))
+    bucket.refresh_from_db()
+    return bucket
+
+
+def make_expense(bucket, by, *, amount="10.00", status="pending"):
+    """An expense of `bucket` in `status`, as the expenses' services leave it (the receipt's
+    file is not needed here)."""
+    from expenses.models import Expense
+
+    now = timezone.now()
+    decided = status != "pending"
+    return Expense.objects.create(
+        bucket=bucket, description="Ciment", amount=D(amount), spent_on=now.date(), supplier="Brico",
+        receipt="receipts/none.pdf", receipt_name="facture.pdf", receipt_content_type="application/pdf",
+        status=status, submitted_by=by, decided_by=by if decided else None, decided_at=now if decided else None,
+        reason="Hors budget" if status == "rejected" else "",
+        paid_at=now.date() if status == "paid" else None, paid_by=by if status == "paid" else None,
+    )
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def image_bytes(kind: str = "PNG", size=(40, 30), color=(200, 80, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, kind)
+    return buffer.getvalue()
+
+
+def pdf_upload(name: str = "facture.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def png_upload(name: str = "ticket.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes("PNG"), content_type="image/png")
+
+
+def jpeg_upload(name: str = "ticket.jpg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes("JPEG"), content_type="image/jpeg")
+
+
+def funded_in_closed_round(group, admin, colead, funder, *, amount="300.00", title="Repair café", round_title="Round 2025",
+                  envelope="430.00"):
+    """A bucket of a closed fixed round, funded with `amount` given by `funder`; `colead` created it."""
+    round = make_round(group, admin, title=round_title, envelope=envelope)
+    bucket = make_bucket(round, colead, title=title, min_amount="50.00", max_amount=amount)
+    allocate(funder, bucket, amount)
+    pass_deadline(round)
+    closing_services.close_round(round=round, notify=False)
+    bucket = Bucket.objects.select_related("round__group").get(pk=bucket.pk)
+    assert bucket.status == Bucket.Status.FUNDED and bucket.funded_amount == Decimal(amount)
+    return bucket

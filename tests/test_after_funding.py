@@ -22,8 +22,15 @@ from groups import services as group_services
 from groups.models import User
 from results import services as closing
 from results.selectors import member_figures
-from tests.after_funding_helpers import funded_bucket, permanent_round, record_paid
-from tests.builders import allocate, make_bucket, make_round, open_funding
+from tests.builders import (
+    allocate,
+    funded_in_fund,
+    make_bucket,
+    make_round,
+    open_funding,
+    permanent_round,
+    record_paid,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +111,7 @@ def _ledger_snapshot(round):
 
 def test_completing_gives_what_is_left_back_to_the_envelopes_pro_rata(fund_round, admin_user, accountant, funders):
     a, b, c = funders
-    bucket = funded_bucket(fund_round, a, {a: "200.00", b: "100.00", c: "33.33"})
+    bucket = funded_in_fund(fund_round, a, {a: "200.00", b: "100.00", c: "33.33"})
     record_paid(bucket, "300.00")
     history = _ledger_snapshot(fund_round)
     given = after_funding.complete_bucket(bucket=bucket, actor=accountant)
@@ -143,7 +150,7 @@ def test_completing_gives_what_is_left_back_to_the_envelopes_pro_rata(fund_round
 
 def test_completing_a_bucket_spent_to_the_cent_moves_nothing(fund_round, accountant, funders):
     a, b, _c = funders
-    bucket = funded_bucket(fund_round, a, {a: "40.00", b: "60.00"})
+    bucket = funded_in_fund(fund_round, a, {a: "40.00", b: "60.00"})
     record_paid(bucket, "100.00")
     given = after_funding.complete_bucket(bucket=bucket, actor=accountant)
     assert given.amount == D("0.00") and given.shares == {}
@@ -155,7 +162,7 @@ def test_completing_a_bucket_spent_to_the_cent_moves_nothing(fund_round, account
 
 def test_cancelling_gives_everything_back_and_keeps_the_history(fund_round, admin_user, funders):
     a, b, c = funders
-    bucket = funded_bucket(fund_round, a, {a: "120.00", b: "80.00", c: "0.50"})
+    bucket = funded_in_fund(fund_round, a, {a: "120.00", b: "80.00", c: "0.50"})
     history = _ledger_snapshot(fund_round)
     given = after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="  Le lieu a fermé.  ")
     assert given.amount == D("200.50") and given.funders == 3
@@ -202,7 +209,7 @@ def _state(bucket):
 
 def test_cancelling_after_a_payment_is_refused_and_changes_nothing(fund_round, admin_user, funders):
     a, b, _c = funders
-    bucket = funded_bucket(fund_round, a, {a: "120.00", b: "80.00"})
+    bucket = funded_in_fund(fund_round, a, {a: "120.00", b: "80.00"})
     record_paid(bucket, "0.01")
     before = _state(bucket)
     with pytest.raises(DomainError) as refused:
@@ -214,7 +221,7 @@ def test_cancelling_after_a_payment_is_refused_and_changes_nothing(fund_round, a
 
 def test_a_second_completion_or_cancellation_is_refused_clearly(fund_round, admin_user, accountant, funders):
     a, b, _c = funders
-    done = funded_bucket(fund_round, a, {a: "100.00", b: "50.00"})
+    done = funded_in_fund(fund_round, a, {a: "100.00", b: "50.00"})
     record_paid(done, "100.00")
     after_funding.complete_bucket(bucket=done, actor=accountant)
     before = _state(done)
@@ -225,7 +232,7 @@ def test_a_second_completion_or_cancellation_is_refused_clearly(fund_round, admi
         assert refused.value.code == "bucket_completed" and refused.value.status == 409
         assert "already completed on" in str(refused.value.detail)
     assert _state(done) == before
-    cancelled = funded_bucket(fund_round, a, {a: "10.00"}, title="Serre")
+    cancelled = funded_in_fund(fund_round, a, {a: "10.00"}, title="Serre")
     after_funding.cancel_funding(bucket=cancelled, actor=admin_user, reason="Abandonné")
     before = _state(cancelled)
     for call in (lambda: after_funding.complete_bucket(bucket=cancelled, actor=accountant),
@@ -244,7 +251,7 @@ def test_only_funded_buckets_and_the_right_people(fund_round, admin_user, accoun
     with pytest.raises(DomainError) as refused:
         after_funding.complete_bucket(bucket=open_bucket, actor=accountant)
     assert refused.value.code == "bucket_not_funded"
-    bucket = funded_bucket(fund_round, a, {a: "100.00"})
+    bucket = funded_in_fund(fund_round, a, {a: "100.00"})
     before = _state(bucket)
     for call in (lambda: after_funding.complete_bucket(bucket=bucket, actor=member),
                  lambda: after_funding.cancel_funding(bucket=bucket, actor=accountant, reason="Non"),
@@ -261,7 +268,7 @@ def test_only_funded_buckets_and_the_right_people(fund_round, admin_user, accoun
 
 def test_a_stale_confirmation_is_refused(fund_round, admin_user, accountant, funders):
     a, b, _c = funders
-    bucket = funded_bucket(fund_round, a, {a: "100.00", b: "50.00"})
+    bucket = funded_in_fund(fund_round, a, {a: "100.00", b: "50.00"})
     shown = after_funding.preview(bucket, after_funding.COMPLETE).figures
     record_paid(bucket, "20.00")  # a payment recorded meanwhile
     before = _state(bucket)
@@ -342,15 +349,15 @@ def test_check_ledger_sees_a_return_that_does_not_add_up(closed_round, accountan
 
 
 def test_completing_waits_for_every_expense_to_be_decided_and_paid(fund_round, accountant, admin_user, funders):
-    from tests.after_funding_helpers import expense
+    from tests.builders import make_expense
 
     a, b, _c = funders
-    bucket = funded_bucket(fund_round, a, {a: "100.00", b: "50.00"})
-    expense(bucket, a, status="rejected")
-    paid = expense(bucket, a, amount="40.00", status="paid")
+    bucket = funded_in_fund(fund_round, a, {a: "100.00", b: "50.00"})
+    make_expense(bucket, a, status="rejected")
+    paid = make_expense(bucket, a, amount="40.00", status="paid")
     record_paid(bucket, "40.00")
-    waiting = expense(bucket, a, status="pending")
-    approved = expense(bucket, a, status="approved")
+    waiting = make_expense(bucket, a, status="pending")
+    approved = make_expense(bucket, a, status="approved")
     before = _state(bucket)
     with pytest.raises(DomainError) as refused:
         after_funding.complete_bucket(bucket=bucket, actor=accountant)
@@ -370,18 +377,18 @@ def test_completing_waits_for_every_expense_to_be_decided_and_paid(fund_round, a
 
 
 def test_an_approved_expense_blocks_the_cancellation(fund_round, admin_user, funders):
-    from tests.after_funding_helpers import expense
+    from tests.builders import make_expense
 
     a, b, _c = funders
-    bucket = funded_bucket(fund_round, a, {a: "100.00", b: "50.00"})
-    approved = expense(bucket, a, status="approved")
+    bucket = funded_in_fund(fund_round, a, {a: "100.00", b: "50.00"})
+    approved = make_expense(bucket, a, status="approved")
     before = _state(bucket)
     with pytest.raises(DomainError) as refused:
         after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="Abandonné")
     assert refused.value.code == "bucket_has_payments" and "approved" in str(refused.value.detail)
     assert _state(bucket) == before
     approved.delete()
-    expense(bucket, a, status="rejected")
+    make_expense(bucket, a, status="rejected")
     assert after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="Abandonné").amount == D("150.00")
 
 
@@ -391,17 +398,17 @@ def test_cancelling_refuses_the_expenses_still_waiting_and_none_can_be_approved_
     with the cancellation's reason in the same transaction, and the accountant's queue is empty."""
     from expenses import services as expense_services
     from expenses.models import Expense
-    from tests.after_funding_helpers import expense
+    from tests.builders import make_expense
 
     a, b, _c = funders
-    bucket = funded_bucket(fund_round, a, {a: "100.00", b: "50.00"})
-    waiting = expense(bucket, a, status="pending")
+    bucket = funded_in_fund(fund_round, a, {a: "100.00", b: "50.00"})
+    waiting = make_expense(bucket, a, status="pending")
     after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="Projet abandonné")
     waiting.refresh_from_db()
     assert waiting.status == Expense.Status.REJECTED
     assert waiting.decided_by == admin_user and "Projet abandonné" in waiting.reason
     assert not Expense.objects.filter(bucket=bucket, status__in=("pending", "approved")).exists()
-    late = expense(bucket, a, status="pending")  # written behind the services' back
+    late = make_expense(bucket, a, status="pending")  # written behind the services' back
     with pytest.raises(DomainError) as refused:
         expense_services.approve(expense=late, actor=accountant)
     assert refused.value.code == "bucket_not_funded"

@@ -11,8 +11,7 @@ from django.core.management import call_command
 from allocations import after_funding
 from allocations.models import Envelope, LedgerEntry
 from buckets.models import Bucket
-from tests.after_funding_helpers import funded_bucket, permanent_round, record_paid
-from tests.builders import allocate, make_bucket
+from tests.builders import allocate, funded_in_fund, make_bucket, permanent_round, record_paid
 from tests.conftest import requires_postgres
 from tests.test_allocation_concurrency import people, run_concurrently
 
@@ -26,7 +25,7 @@ FUNDERS = 12
 def test_cancelling_while_its_funders_allocate_elsewhere(group, admin_user, member):
     round = permanent_round(group, admin_user, envelope="100.00")
     funders = people(group, admin_user, FUNDERS)
-    bucket = funded_bucket(round, member, {u: "60.00" for u in funders}, max_amount="2000.00")
+    bucket = funded_in_fund(round, member, {u: "60.00" for u in funders}, max_amount="2000.00")
     other = make_bucket(round, member, title="Atelier", min_amount="10.00", max_amount="5000.00")
     # Each funder asks for 70 on the other bucket: 40 fit before the cancellation, 70 after it.
     jobs = [lambda: after_funding.cancel_funding(bucket=bucket, actor=admin_user, reason="Abandonné")]
@@ -50,7 +49,7 @@ def test_completing_and_cancelling_the_same_bucket_at_once_happens_once(group, a
     round = permanent_round(group, admin_user)
     funders = people(group, admin_user, 4)
     for attempt in range(3):
-        bucket = funded_bucket(round, member, {u: "10.00" for u in funders}, title=f"Serre {attempt}")
+        bucket = funded_in_fund(round, member, {u: "10.00" for u in funders}, title=f"Serre {attempt}")
         record_paid(bucket, "0.00")
         jobs = [lambda b=bucket: after_funding.complete_bucket(bucket=b, actor=accountant)] * 4
         jobs += [lambda b=bucket: after_funding.cancel_funding(bucket=b, actor=admin_user, reason="Doublon")] * 4

@@ -12,7 +12,7 @@ from allocations.models import LedgerEntry
 from buckets.models import Bucket
 from groups import services as group_services
 from groups.models import User
-from tests.after_funding_helpers import funded_bucket, permanent_round, record_paid
+from tests.builders import funded_in_fund, permanent_round, record_paid
 from tests.confirm_helpers import confirmation_token
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def funders(group, member, member2):
 def bucket(group, admin_user, funders):
     round = permanent_round(group, admin_user)
     a, b, c = funders
-    return funded_bucket(round, a, {a: "200.00", b: "100.00", c: "33.33"})
+    return funded_in_fund(round, a, {a: "200.00", b: "100.00", c: "33.33"})
 
 
 def snapshot(bucket):
@@ -157,9 +157,9 @@ def test_the_pages_speak_french_properly(client, group, admin_user, accountant, 
     User.objects.filter(pk__in=[admin_user.pk, accountant.pk]).update(language="fr")
     round = permanent_round(group, admin_user)
     a, b, c = funders
-    kept = funded_bucket(round, a, {a: "200.00", b: "100.00", c: "33.33"}, title="Four solaire")
+    kept = funded_in_fund(round, a, {a: "200.00", b: "100.00", c: "33.33"}, title="Four solaire")
     record_paid(kept, "300.00")
-    dropped = funded_bucket(round, a, {a: "150.00", b: "262.50"}, title="Abri vélos")
+    dropped = funded_in_fund(round, a, {a: "150.00", b: "262.50"}, title="Abri vélos")
     faults = []
     assert client.login(email=accountant.email, password=PASSWORD)
     page = client.get(f"/buckets/{kept.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()

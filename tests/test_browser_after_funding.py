@@ -9,7 +9,7 @@ import pytest
 
 from buckets.models import Bucket
 from groups.models import User
-from tests.after_funding_helpers import funded_bucket, permanent_round, record_paid
+from tests.builders import funded_in_fund, permanent_round, record_paid
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,10 +40,10 @@ def test_complete_and_cancel_without_javascript_in_french(_browser, live_server,
                                                           member, member2, size):
     User.objects.filter(pk__in=[admin_user.pk, accountant.pk, member.pk]).update(language="fr")
     round = permanent_round(group, admin_user)
-    oven = funded_bucket(round, member, {member: "200.00", member2: "100.00", admin_user: "112.50"},
+    oven = funded_in_fund(round, member, {member: "200.00", member2: "100.00", admin_user: "112.50"},
                          title="Four solaire")
     record_paid(oven, "0.00")
-    shed = funded_bucket(round, member2, {member: "60.00", member2: "40.00"}, title="Abri vélos")
+    shed = funded_in_fund(round, member2, {member: "60.00", member2: "40.00"}, title="Abri vélos")
     width, height = SIZES[size]
 
     context = _browser.new_context(locale="fr-FR", java_script_enabled=False,

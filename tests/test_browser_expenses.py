@@ -11,15 +11,15 @@ import pytest
 
 from expenses.models import Expense
 from groups.models import User
+from tests.builders import funded_in_closed_round, image_bytes
 from tests.conftest import browser_login
-from tests.expense_helpers import funded_bucket, image_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_colead_submits_and_the_accountant_approves_and_pays_by_clicking(
         page, live_server, group, admin_user, member, member2, accountant, tmp_path):
-    bucket = funded_bucket(group, admin_user, member, member2, amount="300.00")
+    bucket = funded_in_closed_round(group, admin_user, member, member2, amount="300.00")
     receipt = tmp_path / "ticket de caisse.png"
     receipt.write_bytes(image_bytes("PNG"))
 
@@ -69,9 +69,9 @@ def test_the_pages_in_french_at_phone_and_desktop_sizes(_browser, live_server, g
     from expenses import services
 
     User.objects.filter(pk__in=[member.pk, accountant.pk]).update(language="fr")
-    bucket = funded_bucket(group, admin_user, member, member2, amount="1500.00", title="Atelier de réparation",
+    bucket = funded_in_closed_round(group, admin_user, member, member2, amount="1500.00", title="Atelier de réparation",
                            envelope="2000.00")
-    from tests.expense_helpers import pdf_upload, png_upload
+    from tests.builders import pdf_upload, png_upload
 
     def submit(amount, description, supplier):
         return services.submit(bucket=bucket, actor=member, description=description, amount=amount,

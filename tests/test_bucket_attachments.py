@@ -10,8 +10,7 @@ from PIL import Image
 
 from audit.models import AuditEntry
 from expenses.models import Attachment
-from tests.builders import make_bucket, make_round
-from tests.expense_helpers import PDF_BYTES, image_bytes, pdf_upload
+from tests.builders import PDF_BYTES, image_bytes, make_bucket, make_round, pdf_upload
 
 
 @pytest.fixture

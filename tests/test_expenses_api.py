@@ -10,12 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from audit.models import AuditEntry
 from buckets.models import Bucket
 from expenses.models import Expense
-from tests.builders import make_bucket, make_round
-from tests.expense_helpers import (
+from tests.builders import (
     PDF_BYTES,
-    funded_bucket,
+    funded_in_closed_round,
     image_bytes,
     jpeg_upload,
+    make_bucket,
+    make_round,
     pdf_upload,
     png_upload,
 )
@@ -23,7 +24,7 @@ from tests.expense_helpers import (
 
 @pytest.fixture
 def bucket(group, admin_user, member, member2):
-    return funded_bucket(group, admin_user, member, member2)
+    return funded_in_closed_round(group, admin_user, member, member2)
 
 
 def stored_files(folder) -> list:

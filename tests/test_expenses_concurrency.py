@@ -11,8 +11,8 @@ from expenses import services
 from expenses.models import Expense
 from groups import services as group_services
 from groups.models import Role, User
+from tests.builders import funded_in_closed_round, pdf_upload
 from tests.conftest import make_user, requires_postgres
-from tests.expense_helpers import funded_bucket, pdf_upload
 from tests.test_allocation_concurrency import run_concurrently
 
 
@@ -27,7 +27,7 @@ def _submit(bucket, user, amount):
 def test_two_accountants_paying_the_same_expense_at_once_pay_it_once(group, admin_user, member, member2, accountant):
     second = make_user("accountant2@example.org")
     group_services.add_member(group=group, email=second.email, role=Role.ACCOUNTANT, actor=None, send_invitation=False)
-    bucket = funded_bucket(group, admin_user, member, member2)
+    bucket = funded_in_closed_round(group, admin_user, member, member2)
     expense = _submit(bucket, member, Decimal("120.00"))()
     services.approve(expense=expense, actor=accountant)
     jobs = [
@@ -48,7 +48,7 @@ def test_two_accountants_paying_the_same_expense_at_once_pay_it_once(group, admi
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_coleads_submitting_at_once_never_ask_beyond_the_funding(group, admin_user, member, member2):
-    bucket = funded_bucket(group, admin_user, member, member2, amount="300.00")
+    bucket = funded_in_closed_round(group, admin_user, member, member2, amount="300.00")
     bucket.coleads.add(member2)
     jobs = [_submit(bucket, who, Decimal("70.00")) for who in (member, member2) * 4]
     results, unexpected = run_concurrently(jobs)

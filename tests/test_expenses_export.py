@@ -16,13 +16,13 @@ from openpyxl import load_workbook
 from audit.models import AuditEntry
 from expenses import services
 from results import exports
-from tests.expense_helpers import funded_bucket, pdf_upload
+from tests.builders import funded_in_closed_round, pdf_upload
 from tests.export_readers import body, download
 
 
 @pytest.fixture
 def round_(group, admin_user, member, member2, accountant):
-    bucket = funded_bucket(group, admin_user, member, member2, title="Four solaire", round_title="Budget 2026")
+    bucket = funded_in_closed_round(group, admin_user, member, member2, title="Four solaire", round_title="Budget 2026")
 
     def submit(amount, description, supplier=""):
         return services.submit(bucket=bucket, actor=member, description=description, amount=amount,

@@ -6,13 +6,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from expenses.models import Expense
-from tests.expense_helpers import PDF_BYTES, funded_bucket, pdf_upload
+from tests.builders import PDF_BYTES, funded_in_closed_round, pdf_upload
 from tests.settings_helpers import run_manage
 
 
 @pytest.fixture
 def bucket(group, admin_user, member, member2):
-    return funded_bucket(group, admin_user, member, member2)
+    return funded_in_closed_round(group, admin_user, member, member2)
 
 
 def post_expense(client, bucket, receipt, **extra):

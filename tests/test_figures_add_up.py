@@ -142,7 +142,7 @@ def settled_round(group, admin_user, member, member2, accountant):
     """The round above, with a second funded bucket (Abri vélos); after close, Four solaire is
     completed with 72.65 left of its 360.00 and the funding of Abri vélos is cancelled."""
     from allocations import after_funding
-    from tests.after_funding_helpers import record_paid
+    from tests.builders import record_paid
 
     round = make_round(group, admin_user, decide="50")
     funded = make_bucket(round, member, title="Four solaire", min_amount="300.00", max_amount="500.00")
