@@ -6,7 +6,7 @@ from demo.people import PASSWORD, seed_people
 from groups.models import Group
 
 # Each later part of the demo is a module with a `seed(people)` function, run in order.
-PARTS = ["demo.rounds", "demo.proposals", "demo.closed_round", "demo.board"]
+PARTS = ["demo.rounds", "demo.proposals", "demo.closed_round", "demo.expenses", "demo.board"]
 
 
 class Command(BaseCommand):
