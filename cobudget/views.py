@@ -16,7 +16,7 @@ from allocations import selectors as allocation_selectors
 from buckets import selectors as bucket_selectors
 from groups import selectors as group_selectors
 from groups import services as group_services
-from groups.models import JoinRequest, Role
+from groups.models import ENVELOPE_ROLES, JoinRequest, Role
 from meetings import selectors as meeting_selectors
 from proposals import selectors as proposal_selectors
 
@@ -42,6 +42,8 @@ def dashboard(request):
         {
             "managed_rounds": managed,
             "memberships": memberships,
+            # The first-visit guide explains envelopes: for those who receive one, or may soon.
+            "guide_applies": not memberships or any(m.role in ENVELOPE_ROLES for m in memberships),
             "envelopes": allocation_selectors.envelopes_for_dashboard(request.user),
             "awaiting_vote": proposal_selectors.awaiting_vote(request.user),
             "pending_requests": pending_requests,
@@ -59,6 +61,7 @@ def group_page(request, slug):
             "group": group,
             "membership": membership,
             "is_admin": membership.role == Role.ADMIN,
+            "guide_applies": membership.role in ENVELOPE_ROLES,
             "rounds": bucket_selectors.rounds_for(group=group, user=request.user),
             "open_proposals": proposal_selectors.open_proposals(group=group, user=request.user)[:10],
             "meetings": meeting_selectors.meetings_of(group)[:5],

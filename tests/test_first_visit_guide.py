@@ -37,3 +37,14 @@ def test_closing_in_place_with_htmx_and_no_open_redirect(client, member):
     assert response.status_code == 200 and response.content == b""
     response = client.post("/guide/dismiss/", {"next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_it_is_not_shown_to_those_who_receive_no_envelope(client, group, admin_user, member, accountant, contributor):
+    """The guide explains the envelope: an accountant or a contributor has none, so it would
+    mislead them; a member of the same group still sees it."""
+    make_round(group, admin_user)
+    for person, shown in ((accountant, False), (contributor, False), (member, True)):
+        client.force_login(person)
+        for url in ("/", f"/g/{group.slug}/"):
+            html = client.get(url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+            assert ('id="first-visit"' in html) is shown, (person.email, url)
