@@ -70,7 +70,7 @@ def publish_round(*, round: Round, actor: User | None) -> Round:
     """Leave draft: the round becomes visible and every member with an envelope role gets an
     envelope (the round's default amount unless one was already set for them)."""
     require_admin(actor, round.group)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         # FOR NO KEY UPDATE, as closing does: ledger inserts elsewhere take KEY SHARE on it.
         round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round.pk)
         if round.published_at is not None:
@@ -149,7 +149,8 @@ def set_envelope_amount(*, round: Round, user: User, amount, actor: User | None)
     """An admin sets one member's envelope (weighted envelopes); never below what they have
     already allocated."""
     require_admin(actor, round.group)
-    return _set_envelope_amount(round=round, user=user, amount=amount, actor=actor)
+    with transaction.atomic(durable=True):
+        return _set_envelope_amount(round=round, user=user, amount=amount, actor=actor)
 
 
 MAX_PERIOD = 32
@@ -221,7 +222,7 @@ def grant_topup(*, round: Round, amount, actor: User | None, period: str | None 
     also when two grants race (the round's row lock serialises them, the unique key holds).
     `expect_envelopes`: the count an admin confirmed; another count refuses as stale."""
     amount, period = check_topup(round=round, amount=amount, period=period, actor=actor)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         round = Round.objects.select_for_update(no_key=True, of=("self",)).select_related("group").get(pk=round.pk)
         _refuse_unless_funding(round)
         existing = granted_topup(round=round, period=period)
