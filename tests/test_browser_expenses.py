@@ -57,8 +57,10 @@ def test_a_colead_submits_and_the_accountant_approves_and_pays_by_clicking(
     assert expense.status == "paid" and expense.payment_reference == "VIR-0042"
 
     page.goto(f"{live_server.url}/buckets/{bucket.pk}/")
-    figures = page.locator("#expenses").inner_text()
-    assert "Paid" in figures and "€120.50" in figures and "€179.50" in figures
+    assert "Paid" in page.locator("#expenses").inner_text()
+    # Funded, paid and balance stand once, in the "After funding" panel.
+    figures = page.locator(".after-funding").inner_text()
+    assert "€300.00" in figures and "€120.50" in figures and "€179.50" in figures
 
 
 SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
