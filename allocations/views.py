@@ -20,7 +20,12 @@ from allocations import selectors, services
 from buckets import selectors as bucket_selectors
 from buckets.forms import CommentForm
 from buckets.models import Bucket, Phase
-from buckets.services import EDITABLE_STATUSES, funding_threshold, is_colead, require_colead
+from buckets.services import (
+    EDITABLE_STATUSES,
+    check_accept_funding,
+    funding_threshold,
+    require_colead,
+)
 from buckets.views import phase_timeline
 from cobudget import confirm
 from cobudget.errors import DomainError
@@ -228,12 +233,17 @@ def _accept_funding(user, bucket) -> dict | None:
     """For a co-lead of an open bucket of a permanent fund: whether its funding may be
     accepted now, or how much it still needs (buckets.services.check_accept_funding decides)."""
     round = bucket.round
-    if (round.kind != round.Kind.PERMANENT or bucket.status != Bucket.Status.OPEN or round.phase != Phase.FUNDING
-            or not is_colead(user, bucket)):
-        return None
+    if round.kind != round.Kind.PERMANENT or bucket.status != Bucket.Status.OPEN:
+        return None  # the common case, settled without asking who the reader is
+    try:
+        check_accept_funding(bucket=bucket, actor=user, round=round)
+        reached = True
+    except DomainError as exc:
+        if exc.code != "funding_not_reached":
+            return None  # not theirs to accept, or nothing to accept here
+        reached = False
     needed = max(funding_threshold(bucket, round), Decimal("0.01"))
-    return {"reached": bucket.total >= needed and bucket.total * 100 >= bucket.min_goal * round.funded_if_percent_of_min,
-            "needed": needed, "missing": max(needed - bucket.total, ZERO),
+    return {"reached": reached, "needed": needed, "missing": max(needed - bucket.total, ZERO),
             "threshold": round.funded_if_percent_of_min}
 
 
