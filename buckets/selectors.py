@@ -125,5 +125,15 @@ def visible_buckets(*, round: Round, user):
     )
 
 
+def led_by(user, *, limit: int = 10):
+    """The buckets `user` co-leads that still ask something of them: a draft to publish, an
+    open bucket, one left to decide, or a funded one whose expenses go on until it is completed
+    or cancelled. Newest first, for the dashboard."""
+    still = Q(status__in=[Bucket.Status.DRAFT, Bucket.Status.OPEN, Bucket.Status.TO_DECIDE]) | Q(
+        status=Bucket.Status.FUNDED, completed_at=None)
+    return (Bucket.objects.filter(still, coleads=user, round__group__memberships__user=user)
+            .select_related("round__group").order_by("-created_at", "-id").distinct()[:limit])
+
+
 def comments_of(bucket: Bucket):
     return Comment.objects.filter(bucket=bucket).select_related("author").order_by("created_at", "id")

@@ -45,6 +45,7 @@ def dashboard(request):
             # The first-visit guide explains envelopes: for those who receive one, or may soon.
             "guide_applies": not memberships or any(m.role in ENVELOPE_ROLES for m in memberships),
             "envelopes": allocation_selectors.envelopes_for_dashboard(request.user),
+            "my_buckets": bucket_selectors.led_by(request.user),
             "awaiting_vote": proposal_selectors.awaiting_vote(request.user),
             "pending_requests": pending_requests,
         },

@@ -94,3 +94,27 @@ def test_the_dashboard_of_admins_and_accountants_leads_to_the_exports(client, fu
     client.force_login(member)
     html = client.get("/").content.decode()
     assert "/exports/" not in html and "Your groups" not in html
+
+
+@pytest.mark.django_db
+def test_a_colead_reaches_the_projects_they_lead_from_the_dashboard(client, group, admin_user, member, member2):
+    """A co-lead who comes back once a year finds their projects on the dashboard, the funded
+    one (expenses to submit) with its balance; one completed is no longer listed."""
+    from django.utils import timezone
+
+    from buckets.models import Bucket
+    from tests.builders import allocate, make_bucket, make_round
+
+    round = make_round(group, admin_user, kind="permanent", envelope="430.00")
+    funded = make_bucket(round, member, title="Four à pain", min_amount="100.00", max_amount="200.00")
+    allocate(member2, funded, "200.00")
+    done = make_bucket(round, member, title="Ruches", min_amount="10.00", max_amount="20.00")
+    allocate(member2, done, "20.00")
+    Bucket.objects.filter(pk=done.pk).update(completed_at=timezone.now())
+    client.force_login(member)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Les projets que je porte" in html
+    assert f'href="/buckets/{funded.pk}/"' in html and "Solde\u202f: 200,00\u00a0€" in html
+    assert f'href="/buckets/{done.pk}/"' not in html
+    client.force_login(member2)  # a funder, not a co-lead
+    assert "Les projets que je porte" not in client.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
